@@ -1,0 +1,1 @@
+"""hfhub: mirror the Hugging Face Hub model metadata into a Parquet dataset."""
