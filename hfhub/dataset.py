@@ -1,0 +1,79 @@
+"""The Parquet dataset on disk: atomic part files and publishing a finished crawl's parts.
+
+Layout of ``DATASET_DIR`` (``output/models`` by default)::
+
+    part-<crawl>-00000.parquet ...      the last completed crawl: what readers see
+    _inprogress/<crawl>/part-...        parts of a crawl still running or interrupted
+
+pyarrow, pandas and DuckDB (with a ``*.parquet`` glob) skip paths starting with ``_`` or ``.``, so
+neither parts in progress nor temporary files are ever read as data. Every part is written under a
+temporary ``.``-prefixed name, fsynced, and renamed into place: a part file either is complete or
+does not exist, whenever the process dies.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from hfhub.schema import MODEL_SCHEMA
+
+INPROGRESS = "_inprogress"
+PART_GLOB = "part-*.parquet"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_part(
+    columns: dict[str, list[Any]],
+    path: Path,
+    *,
+    schema: pa.Schema = MODEL_SCHEMA,
+    compression: str = "zstd",
+) -> int:
+    """Write one part file atomically; return its size in bytes."""
+    table = pa.Table.from_pydict(columns, schema=schema)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as sink:
+        pq.write_table(table, sink, compression=compression, row_group_size=max(1, table.num_rows))
+        sink.flush()
+        os.fsync(sink.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+    return path.stat().st_size
+
+
+def crawl_dir(dataset_dir: Path, crawl_id: str) -> Path:
+    return dataset_dir / INPROGRESS / crawl_id
+
+
+def publish(dataset_dir: Path, crawl_id: str) -> list[Path]:
+    """Make a finished crawl's parts the dataset, replacing the previous crawl's.
+
+    The new parts are moved in first and the old ones removed after, so a reader never finds the
+    dataset empty; one listing the folder in between may see both crawls' rows.
+    """
+    source = crawl_dir(dataset_dir, crawl_id)
+    old_parts = set(dataset_dir.glob(PART_GLOB))
+    published = []
+    for part in sorted(source.glob(PART_GLOB)):
+        target = dataset_dir / part.name
+        os.replace(part, target)
+        published.append(target)
+    _fsync_dir(dataset_dir)
+    for part in old_parts - set(published):
+        part.unlink()
+    for leftover in source.iterdir():
+        leftover.unlink()
+    source.rmdir()
+    return published

@@ -1,0 +1,210 @@
+"""A deterministic, lazily generated corpus of fake Hub models.
+
+Scalar sort and filter keys live in numpy columns (``columns.generate``); the full record
+of model ``i`` is built on demand from those columns plus a per-record RNG seeded from
+``(seed, i)`` (``records.build``). Mutations are small overrides on top: a liveness mask,
+bumped columns and a revision counter per touched model.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from hfhub.fakehub import columns, rand, vocab
+
+_SUFFIX_STREAM = 40
+_QUAL_CANON = np.array([vocab.NAME_QUALIFIERS.index(q) for q in vocab.NAME_QUALIFIERS], dtype=np.int64)
+
+
+class Corpus:
+    """``Corpus(models, seed)``: N fake models; record ``i`` depends on ``(seed, i)`` only."""
+
+    def __init__(self, models: int, seed: int = 1) -> None:
+        if models < 0:
+            raise ValueError(f"models must be >= 0, got {models}")
+        self.seed = seed
+        self.n_authors = max(40, models // 6)
+        self.lock = threading.RLock()
+        self.revisions: dict[int, int] = {}
+        self.version = 0  # bumped by every mutation
+        self.cols: dict[str, np.ndarray] = {}
+        self.alive = np.zeros(0, dtype=bool)
+        self._grow(models)
+
+    # -- size and ids -------------------------------------------------------------
+    def __len__(self) -> int:
+        return int(self.alive.sum())
+
+    @property
+    def size(self) -> int:
+        """Number of indices ever allocated (deleted ones included)."""
+        return len(self.alive)
+
+    def model_ids(self) -> Iterator[str]:
+        """Ids of the live models, in index order."""
+        for i in np.flatnonzero(self.alive):
+            yield self.model_id(int(i))
+
+    def author_name(self, a: int) -> str:
+        orgs = vocab.BIG_ORGS
+        if a < len(orgs):
+            return orgs[a]
+        k = a - len(orgs)
+        heads, tails = vocab.USER_HEADS, vocab.USER_TAILS
+        name = heads[k % len(heads)] + tails[(k // len(heads)) % len(tails)]
+        rounds = k // (len(heads) * len(tails))
+        return f"{name}{rounds}" if rounds else name
+
+    def author_index(self, name: str) -> int | None:
+        """Inverse of ``author_name`` (exact, case-sensitive, like the Hub's ``author``)."""
+        if name in vocab.BIG_ORGS:
+            return vocab.BIG_ORGS.index(name)
+        for a in range(len(vocab.BIG_ORGS), self.n_authors):
+            if self.author_name(a) == name:
+                return a
+        return None
+
+    def model_id(self, i: int) -> str:
+        c = self.cols
+        return f"{self.author_name(int(c['author'][i]))}/{self.model_name(i)}"
+
+    def model_name(self, i: int) -> str:
+        c = self.cols
+        name = (
+            vocab.STEMS[c["stem"][i]]
+            + vocab.VERSIONS[c["version"][i]]
+            + _size_tag(int(c["size_code"][i]))
+            + vocab.NAME_QUALIFIERS[c["qualifier"][i]]
+            + vocab.NAME_SUFFIXES[c["suffix"][i]]
+        )
+        dup = int(c["dup"][i])
+        return f"{name}_v{dup + 1}" if dup else name
+
+    def index_of(self, model_id: str) -> int | None:
+        """Index of a live model by id, or None (a scan over the model's author)."""
+        author, _, _ = model_id.partition("/")
+        a = self.author_index(author)
+        if a is None:
+            return None
+        for i in np.flatnonzero((self.cols["author"] == a) & self.alive):
+            if self.model_id(int(i)) == model_id:
+                return int(i)
+        return None
+
+    def sha(self, i: int) -> str:
+        rev = self.revisions.get(i, 0)
+        words = rand.bits(self.seed, 50 + rev, np.array([i, i + (1 << 40), i + (2 << 40)]))
+        return "".join(f"{int(w):016x}" for w in words)[:40]
+
+    def object_id(self, i: int) -> str:
+        """A Mongo-like ObjectId whose first 4 bytes are createdAt, as on the Hub."""
+        ts = int(self.cols["created_ms"][i]) // 1000
+        salt = int(rand.bits(self.seed, 60, np.array([0]))[0]) & 0xFFFFFFFFFF
+        return f"{ts:08x}{salt:010x}{i & 0xFFFFFF:06x}"
+
+    def record(self, i: int) -> dict[str, Any]:
+        """The full record of model ``i`` (every property the fake knows)."""
+        from hfhub.fakehub import records
+
+        return records.build(self, i)
+
+    # -- mutations ----------------------------------------------------------------
+    def touch(self, i: int, now_ms: int | None = None) -> None:
+        """A new commit: lastModified moves to now, the sha changes, downloads move."""
+        with self.lock:
+            c = self.cols
+            now = int(time.time() * 1000) if now_ms is None else now_ms
+            c["modified_ms"][i] = max(now // 1000 * 1000, int(c["modified_ms"][i]) + 1000)
+            self.revisions[i] = self.revisions.get(i, 0) + 1
+            bump = 1 + int(c["downloads"][i]) // 10 + self.revisions[i]
+            c["downloads"][i] += bump
+            c["downloads_all"][i] += bump
+            self.version += 1
+
+    def delete(self, i: int) -> None:
+        with self.lock:
+            self.alive[i] = False
+            self.version += 1
+
+    def add(self, k: int, now_ms: int | None = None) -> list[int]:
+        """Append ``k`` new models created now; returns their indices."""
+        with self.lock:
+            start = self.size
+            self._grow(k)
+            now = (int(time.time() * 1000) if now_ms is None else now_ms) // 1000 * 1000
+            new = np.arange(start, self.size)
+            self.cols["created_ms"][new] = now
+            self.cols["modified_ms"][new] = now
+            self.version += 1
+            return [int(i) for i in new]
+
+    def apply(self, touch: Iterable[int] = (), delete: Iterable[int] = (), add: int = 0) -> list[int]:
+        with self.lock:
+            for i in touch:
+                self.touch(i)
+            for i in delete:
+                self.delete(i)
+            return self.add(add) if add else []
+
+    # -- generation ---------------------------------------------------------------
+    def _grow(self, k: int) -> None:
+        start = self.size
+        idx = np.arange(start, start + k, dtype=np.int64)
+        new = columns.generate(self.seed, idx, self.n_authors)
+        new.update(self._naming(idx, new))
+        for key, arr in new.items():
+            self.cols[key] = np.concatenate([self.cols[key], arr]) if key in self.cols else arr
+        self.alive = np.concatenate([self.alive, np.ones(k, dtype=bool)])
+        self.cols["dup"] = _dup_ranks(self._name_keys())
+
+    def _naming(self, idx: np.ndarray, c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        llm = np.array([p.llm for p in vocab.PROFILES])[c["profile"]]
+        params = c["params"]
+        size_code = np.where(params >= 1e9, 1_000_000 + np.round(params / 1e8), np.round(params / 1e6))
+        size_code = np.where(llm, size_code, -1).astype(np.int64)
+        lib = c["library"]
+        lib_is = lambda name: lib == vocab.LIBRARIES.index(name)  # noqa: E731
+        quant = (rand.uniform(self.seed, _SUFFIX_STREAM, idx) * len(vocab.QUANT_METHODS)).astype(np.int8)
+        quantized = c["relation"] == 2
+        suffix = np.zeros(len(idx), dtype=np.int8)
+        suffix = np.where(quantized & lib_is("transformers"), 2 + quant, suffix)
+        suffix = np.where(quantized & lib_is("gguf"), 1, suffix)
+        suffix = np.where(quantized & lib_is("mlx"), 7, suffix)
+        suffix = np.where(c["relation"] == 3, 8, suffix)
+        quant = np.where(quantized & lib_is("transformers"), quant, -1).astype(np.int8)
+        return {"size_code": size_code, "suffix": suffix.astype(np.int8), "quant": quant}
+
+    def _name_keys(self) -> np.ndarray:
+        c = self.cols
+        key = c["author"].astype(np.int64)
+        for col, n in (("stem", len(vocab.STEMS)), ("version", len(vocab.VERSIONS))):
+            key = key * n + c[col]
+        key = key * 4_000_000 + (c["size_code"] + 1)
+        key = key * len(vocab.NAME_QUALIFIERS) + _QUAL_CANON[c["qualifier"]]
+        return key * len(vocab.NAME_SUFFIXES) + c["suffix"]
+
+
+def _size_tag(code: int) -> str:
+    if code < 0:
+        return ""
+    if code >= 1_000_000:
+        tenths = code - 1_000_000
+        return f"-{tenths // 10}B" if tenths % 10 == 0 else f"-{tenths / 10:.1f}B"
+    return f"-{code}M"
+
+
+def _dup_ranks(keys: np.ndarray) -> np.ndarray:
+    """0 for the first (lowest index) model with a given name key, 1 for the next, ..."""
+    order = np.lexsort((np.arange(len(keys)), keys))
+    sorted_keys = keys[order]
+    starts = np.ones(len(keys), dtype=bool)
+    starts[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    first = np.maximum.accumulate(np.where(starts, np.arange(len(keys)), 0))
+    ranks = np.empty(len(keys), dtype=np.int32)
+    ranks[order] = np.arange(len(keys)) - first
+    return ranks

@@ -1,0 +1,162 @@
+"""Map one record of the Hub's ``/api/models`` listing onto a ``ModelItem``.
+
+Pure functions, no Scrapy. They normalise the shapes the Hub really uses (a card's ``language`` is a
+string or a list, ``safetensors.total`` is sometimes missing, ``gated`` is ``false``/``"auto"``/
+``"manual"``) and never raise on arbitrary JSON: values of unexpected types pass through unchanged
+for ``ValidateModelPipeline`` to judge.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from hfhub.items import ModelItem
+
+# Properties requested with expand[]: everything the item reads, nothing more (siblings and config
+# are large; they are asked for because file_count, architectures and quant_method need them).
+EXPAND_PROPERTIES: tuple[str, ...] = (
+    "author",
+    "cardData",
+    "childrenModelCount",
+    "config",
+    "createdAt",
+    "disabled",
+    "downloads",
+    "downloadsAllTime",
+    "gated",
+    "gguf",
+    "lastModified",
+    "library_name",
+    "likes",
+    "pipeline_tag",
+    "private",
+    "safetensors",
+    "sha",
+    "siblings",
+    "spaces",
+    "tags",
+    "trendingScore",
+    "usedStorage",
+)
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _as_list(value: Any) -> Any:
+    """A card field that may be one string or a list of them, as a list; other shapes unchanged."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+def _len_or_none(value: Any) -> int | None:
+    return len(value) if isinstance(value, list) else None
+
+
+def _tag_values(tags: Any, prefix: str) -> list[str]:
+    if not isinstance(tags, list):
+        return []
+    return [t[len(prefix) :] for t in tags if isinstance(t, str) and t.startswith(prefix)]
+
+
+def _first_or_none(values: list[str]) -> str | None:
+    return values[0] if values else None
+
+
+def _from_card_or_tags(card: dict[str, Any], key: str, tags: Any, prefix: str) -> Any:
+    """A card field when the card has it, else the values of the matching ``prefix:`` tags."""
+    if card.get(key) is not None:
+        return _as_list(card[key])
+    values = _tag_values(tags, prefix)
+    return values or None
+
+
+def _base_models(card: dict[str, Any], tags: Any) -> Any:
+    if card.get("base_model") is not None:
+        return _as_list(card["base_model"])
+    # "base_model:quantized:org/x" and friends name the relation; keep the plain form's model ids.
+    values = [v for v in _tag_values(tags, "base_model:") if ":" not in v]
+    return values or None
+
+
+def _parameters(safetensors: dict[str, Any], gguf: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """(count, source, by_dtype): safetensors first (exact per dtype), else the GGUF header's total."""
+    by_dtype = safetensors.get("parameters")
+    total = safetensors.get("total")
+    if total is None and isinstance(by_dtype, dict) and by_dtype:
+        values = list(by_dtype.values())
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            total = sum(values)
+    if total is not None:
+        return total, "safetensors", by_dtype
+    if gguf.get("total") is not None:
+        return gguf["total"], "gguf", by_dtype
+    return None, None, by_dtype
+
+
+def _gated(value: Any) -> tuple[Any, Any]:
+    """(gated, gated_mode): the Hub sends false, "auto" or "manual"."""
+    if value is False or value is True:
+        return value, None
+    if isinstance(value, str):
+        return True, value
+    return value, None
+
+
+def model_item_from_api(record: Any, crawled_at: datetime) -> ModelItem:
+    """The ``ModelItem`` for one listing record; never raises, whatever ``record`` holds."""
+    rec = _mapping(record)
+    card = _mapping(rec.get("cardData"))
+    config = _mapping(rec.get("config"))
+    safetensors = _mapping(rec.get("safetensors"))
+    gguf = _mapping(rec.get("gguf"))
+    tags = rec.get("tags")
+    model_id = rec.get("id", rec.get("modelId"))
+    num_parameters, num_parameters_source, param_dtypes = _parameters(safetensors, gguf)
+    gated, gated_mode = _gated(rec.get("gated"))
+    name = model_id.rpartition("/")[2] if isinstance(model_id, str) else None
+    author = rec.get("author")
+    if author is None and isinstance(model_id, str) and "/" in model_id:
+        author = model_id.partition("/")[0]
+    return ModelItem(
+        id=model_id,
+        author=author,
+        name=name,
+        sha=rec.get("sha"),
+        created_at=rec.get("createdAt"),
+        last_modified=rec.get("lastModified"),
+        downloads=rec.get("downloads"),
+        downloads_all_time=rec.get("downloadsAllTime"),
+        likes=rec.get("likes"),
+        trending_score=rec.get("trendingScore"),
+        pipeline_tag=rec.get("pipeline_tag"),
+        library_name=rec.get("library_name"),
+        tags=tags,
+        license=card.get("license", _first_or_none(_tag_values(tags, "license:"))),
+        languages=_as_list(card.get("language")),
+        datasets=_from_card_or_tags(card, "datasets", tags, "dataset:"),
+        base_models=_base_models(card, tags),
+        architectures=config.get("architectures"),
+        model_type=config.get("model_type"),
+        gated=gated,
+        gated_mode=gated_mode,
+        private=rec.get("private"),
+        disabled=rec.get("disabled"),
+        num_parameters=num_parameters,
+        num_parameters_source=num_parameters_source,
+        param_dtypes=param_dtypes,
+        gguf_architecture=gguf.get("architecture"),
+        gguf_context_length=gguf.get("context_length"),
+        gguf_total_file_size=gguf.get("totalFileSize"),
+        quant_method=_mapping(config.get("quantization_config")).get("quant_method"),
+        used_storage=rec.get("usedStorage"),
+        file_count=_len_or_none(rec.get("siblings")),
+        spaces_count=_len_or_none(rec.get("spaces")),
+        children_model_count=rec.get("childrenModelCount"),
+        crawled_at=crawled_at,
+    )

@@ -1,0 +1,63 @@
+"""The item the spider yields: one model of the Hub, as the API describes it.
+
+Every field maps to a column of the Parquet dataset (``hfhub.schema.MODEL_SCHEMA``); the meaning,
+source and type of each is documented in ``docs/fields.md``. Missing optional data is ``None``,
+never invented.
+
+The spider fills the fields with values as the API gave them (``Any``): a record of the wrong shape
+must reach ``ValidateModelPipeline``, which checks each value against the schema and nulls or drops
+with a counted reason, instead of failing inside the spider.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class ModelItem:
+    # identity
+    id: Any = None
+    author: Any = None
+    name: Any = None
+    sha: Any = None
+    # time
+    created_at: datetime | str | None = None
+    last_modified: datetime | str | None = None
+    # popularity
+    downloads: Any = None
+    downloads_all_time: Any = None
+    likes: Any = None
+    trending_score: Any = None
+    # what it is
+    pipeline_tag: Any = None
+    library_name: Any = None
+    tags: Any = None
+    license: Any = None
+    languages: Any = None
+    datasets: Any = None
+    base_models: Any = None
+    architectures: Any = None
+    model_type: Any = None
+    # access
+    gated: Any = None
+    gated_mode: Any = None
+    private: Any = None
+    disabled: Any = None
+    # weights
+    num_parameters: Any = None
+    num_parameters_source: Any = None
+    param_dtypes: Any = None
+    gguf_architecture: Any = None
+    gguf_context_length: Any = None
+    gguf_total_file_size: Any = None
+    quant_method: Any = None
+    # repository
+    used_storage: Any = None
+    file_count: Any = None
+    spaces_count: Any = None
+    children_model_count: Any = None
+    # provenance: when hfhub fetched this record (not a Hub field)
+    crawled_at: datetime | None = None

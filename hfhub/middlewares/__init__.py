@@ -1,0 +1,1 @@
+"""Downloader middlewares: the Hub token and the Hub's rate limits."""

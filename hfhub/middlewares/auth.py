@@ -1,0 +1,47 @@
+"""Send ``HF_TOKEN`` to the Hub as a bearer token, without ever storing it on a queued request.
+
+JOBDIR pickles queued requests with their headers, and a retry or redirect copies the request it
+retries. So the header is added here, at download time, only for requests to the Hub endpoint, and
+taken off again as soon as the download is over (this middleware has the highest order, so its
+``process_response``/``process_exception`` run before any retry or redirect makes a copy).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import NotConfigured
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from typing_extensions import Self
+
+AUTHORIZATION = b"Authorization"
+
+
+class HubTokenMiddleware:
+    def __init__(self, token: str, endpoint: str) -> None:
+        self._authorization = f"Bearer {token}".encode()
+        self._host = urlsplit(endpoint).netloc
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        token = os.environ.get("HF_TOKEN", "").strip()
+        if not token:
+            raise NotConfigured("HF_TOKEN is not set: crawling anonymously")
+        return cls(token, crawler.settings["HF_ENDPOINT"])
+
+    def process_request(self, request: Request) -> None:
+        if urlsplit(request.url).netloc == self._host:
+            request.headers[AUTHORIZATION] = self._authorization
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        request.headers.pop(AUTHORIZATION, None)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        request.headers.pop(AUTHORIZATION, None)

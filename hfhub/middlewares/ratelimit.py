@@ -1,0 +1,75 @@
+"""Honour the Hub's 429s: wait what it says, then retry the same request.
+
+Scrapy's RetryMiddleware retries at once and ignores ``Retry-After`` (scrapy#3849), which against a
+fixed-window quota only burns more of the window. Here a 429 closes a gate for the whole crawl (the
+quota is per client, not per request) until the time the Hub named; requests that reach the
+downloader meanwhile wait at the gate, occupying their concurrency slot, so the engine stops
+feeding new ones. The retried request is built by Scrapy's own ``get_retry_request``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+
+from hfhub.ratelimit import wait_after_429
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.settings import BaseSettings
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+
+async def sleep(seconds: float) -> None:
+    """Wait without blocking the reactor, whichever reactor is installed."""
+    await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))  # type: ignore[arg-type]
+
+
+class HubRateLimitMiddleware:
+    def __init__(self, crawler: Crawler, settings: BaseSettings) -> None:
+        self.crawler = crawler
+        self.max_retries = settings.getint("HFHUB_RATELIMIT_MAX_RETRIES")
+        self.max_wait = settings.getfloat("HFHUB_RATELIMIT_MAX_WAIT")
+        self.default_wait = settings.getfloat("HFHUB_RATELIMIT_DEFAULT_WAIT")
+        self.gate_opens_at = 0.0  # time.monotonic() before which no request is sent
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler, crawler.settings)
+
+    async def process_request(self, request: Request) -> None:
+        while (wait := self.gate_opens_at - time.monotonic()) > 0:
+            await sleep(wait)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status != 429 or request.meta.get("dont_retry", False):
+            return response
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("hfhub/ratelimit/429")
+        wait = wait_after_429(response.headers, self.default_wait, self.max_wait)
+        stats.inc_value("hfhub/ratelimit/wait_seconds", wait)
+        self.gate_opens_at = max(self.gate_opens_at, time.monotonic() + wait)
+        logger.info(
+            "Hub rate limit (429): pausing requests for %(wait).1fs before retrying %(url)s",
+            {"wait": wait, "url": request.url},
+        )
+        assert self.crawler.spider is not None
+        retry = get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason="429 Too Many Requests",
+            max_retry_times=self.max_retries,
+            stats_base_key="hfhub/ratelimit/retry",
+        )
+        return retry or response

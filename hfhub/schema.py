@@ -1,0 +1,54 @@
+"""The Arrow schema of the models dataset: the one statement of each column's type.
+
+The validation pipeline checks items against it and the Parquet writer writes with it, so a column
+can never change type between part files.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+TIMESTAMP = pa.timestamp("ms", tz="UTC")
+STRINGS = pa.list_(pa.string())
+
+MODEL_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("author", pa.string()),
+        pa.field("name", pa.string()),
+        pa.field("sha", pa.string()),
+        pa.field("created_at", TIMESTAMP),
+        pa.field("last_modified", TIMESTAMP),
+        pa.field("downloads", pa.int64()),
+        pa.field("downloads_all_time", pa.int64()),
+        pa.field("likes", pa.int64()),
+        pa.field("trending_score", pa.float64()),
+        pa.field("pipeline_tag", pa.string()),
+        pa.field("library_name", pa.string()),
+        pa.field("tags", STRINGS),
+        pa.field("license", pa.string()),
+        pa.field("languages", STRINGS),
+        pa.field("datasets", STRINGS),
+        pa.field("base_models", STRINGS),
+        pa.field("architectures", STRINGS),
+        pa.field("model_type", pa.string()),
+        pa.field("gated", pa.bool_()),
+        pa.field("gated_mode", pa.string()),
+        pa.field("private", pa.bool_()),
+        pa.field("disabled", pa.bool_()),
+        pa.field("num_parameters", pa.int64()),
+        pa.field("num_parameters_source", pa.string()),
+        pa.field("param_dtypes", pa.map_(pa.string(), pa.int64())),
+        pa.field("gguf_architecture", pa.string()),
+        pa.field("gguf_context_length", pa.int64()),
+        pa.field("gguf_total_file_size", pa.int64()),
+        pa.field("quant_method", pa.string()),
+        pa.field("used_storage", pa.int64()),
+        pa.field("file_count", pa.int64()),
+        pa.field("spaces_count", pa.int64()),
+        pa.field("children_model_count", pa.int64()),
+        pa.field("crawled_at", TIMESTAMP),
+    ]
+)
+
+COLUMNS: tuple[str, ...] = tuple(MODEL_SCHEMA.names)

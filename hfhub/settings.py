@@ -1,0 +1,78 @@
+"""Scrapy settings for hfhub: every default of the project lives here.
+
+Components read their settings once, in ``__init__``. Override any of them with ``-s NAME=VALUE``
+on the command line or ``setting=NAME=VALUE`` in a scrapyd ``schedule.json`` call.
+
+``HF_TOKEN`` is deliberately *not* a setting: Scrapy logs overridden settings at start-up, so a token
+passed with ``-s`` would land in the log. The token is read from the environment only
+(see ``hfhub.middlewares.auth``).
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "hfhub"
+SPIDER_MODULES = ["hfhub.spiders"]
+NEWSPIDER_MODULE = "hfhub.spiders"
+
+# The Hub API endpoint. The environment variable is the one huggingface_hub honours, so a user's
+# existing HF_ENDPOINT (a mirror, the offline fake Hub) applies to hfhub too.
+HF_ENDPOINT = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+
+# The Hub caps `limit` at 1000 models per page of /api/models.
+HFHUB_PAGE_SIZE = 1000
+
+# --- where results go ---------------------------------------------------------------------------
+# The Parquet dataset: part files of the last completed crawl; crawls in progress write under
+# HFHUB_DATASET_DIR/_inprogress/ (ignored by pyarrow/pandas readers, which skip "_"-prefixed paths).
+HFHUB_DATASET_DIR = "output/models"
+# Rows per Parquet part file (one row group each). 50k rows keep part files at a few MB and bound
+# the writer's buffer memory; smaller values mean more, smaller files.
+HFHUB_PARQUET_ROWS_PER_PART = 50_000
+# zstd: about 30 % smaller than snappy on this metadata (long repeated tag lists and ids) at a
+# decode speed that pandas/DuckDB users will not notice.
+HFHUB_PARQUET_COMPRESSION = "zstd"
+
+# --- politeness and throughput ------------------------------------------------------------------
+ROBOTSTXT_OBEY = False  # an API, not pages; the Hub's robots.txt does not cover /api
+USER_AGENT = "hfhub (+https://github.com/hfhub/hfhub)"
+DEFAULT_REQUEST_HEADERS = {"Accept": "application/json"}
+# One listing is a chain of cursor pages (each page names the next), so it runs one request at a
+# time; concurrency serves card/detail requests and several listings.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_DELAY = 0
+DOWNLOAD_TIMEOUT = 60
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 60
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+
+# --- retries and rate limits ----------------------------------------------------------------------
+# 429 is left out: HubRateLimitMiddleware waits what the Hub says (Retry-After / RateLimit t=)
+# before retrying, which Scrapy's RetryMiddleware does not do (scrapy#3849).
+RETRY_ENABLED = True
+RETRY_TIMES = 5
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+# A 429 is the Hub asking us to wait, not a failure: allow many waits before giving up on a page.
+HFHUB_RATELIMIT_MAX_RETRIES = 50
+# Longest single wait honoured; a Retry-After beyond it is clamped (and logged).
+HFHUB_RATELIMIT_MAX_WAIT = 600.0
+# Wait when a 429 carries neither Retry-After nor a RateLimit reset.
+HFHUB_RATELIMIT_DEFAULT_WAIT = 10.0
+
+DOWNLOADER_MIDDLEWARES = {
+    "hfhub.middlewares.ratelimit.HubRateLimitMiddleware": 560,
+    # Highest number: its process_response/process_exception run first, so the token is taken off
+    # the request before any retry or redirect copies it.
+    "hfhub.middlewares.auth.HubTokenMiddleware": 950,
+}
+
+ITEM_PIPELINES = {
+    "hfhub.pipelines.validate.ValidateModelPipeline": 100,
+    "hfhub.pipelines.parquet.ParquetDatasetPipeline": 900,
+}
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,135 @@
+"""Check a ``ModelItem``'s values against the dataset schema: pure functions, no Scrapy.
+
+A value of the wrong type for its column is replaced by ``None`` and reported; a record without a
+usable id cannot be kept at all and is reported as a drop. Nothing here raises on any input.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import pyarrow as pa
+
+from hfhub.items import ModelItem
+from hfhub.schema import MODEL_SCHEMA
+
+# The Hub's repo ids: an optional namespace and a name, each of letters, digits, "_", "-" and ".",
+# at most 96 characters (legacy canonical models such as "gpt2" have no namespace).
+_REPO_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9_.][\w.-]{0,95}$", re.ASCII)
+_MAX_STRING = 10_000
+_INT64_MAX = 2**63 - 1
+
+INVALID = object()  # a checker's answer for a value it cannot accept
+
+
+class InvalidRecord(Exception):
+    """A record that cannot become a row; ``reason`` is a short stats-friendly key."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _string(value: Any) -> Any:
+    return value if isinstance(value, str) and len(value) <= _MAX_STRING else INVALID
+
+
+def _count(value: Any) -> Any:
+    """Counts and sizes: whole, non-negative, within int64."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _INT64_MAX:
+        return value
+    return INVALID
+
+
+def _real(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return INVALID
+    return float(value) if math.isfinite(value) else INVALID
+
+
+def _boolean(value: Any) -> Any:
+    return value if isinstance(value, bool) else INVALID
+
+
+def _timestamp(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if not isinstance(value, str) or not 10 <= len(value) <= 40:
+        return INVALID
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return INVALID
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _strings(value: Any) -> Any:
+    if isinstance(value, list) and all(isinstance(v, str) and len(v) <= _MAX_STRING for v in value):
+        return value
+    return INVALID
+
+
+def _counts_by_key(value: Any) -> Any:
+    if isinstance(value, dict) and all(
+        isinstance(k, str) and _count(v) is not INVALID for k, v in value.items()
+    ):
+        return value
+    return INVALID
+
+
+def _checker_for(arrow_type: pa.DataType) -> Callable[[Any], Any]:
+    if pa.types.is_string(arrow_type):
+        return _string
+    if pa.types.is_int64(arrow_type):
+        return _count
+    if pa.types.is_floating(arrow_type):
+        return _real
+    if pa.types.is_boolean(arrow_type):
+        return _boolean
+    if pa.types.is_timestamp(arrow_type):
+        return _timestamp
+    if pa.types.is_map(arrow_type):
+        return _counts_by_key
+    if pa.types.is_list(arrow_type) and pa.types.is_string(arrow_type.value_type):
+        return _strings
+    raise TypeError(f"no validation rule for Arrow type {arrow_type}")
+
+
+CHECKERS: dict[str, Callable[[Any], Any]] = {
+    f.name: _checker_for(f.type) for f in MODEL_SCHEMA if f.name != "id"
+}
+
+
+@dataclass
+class ValidationReport:
+    nulled: list[str] = field(default_factory=list)  # fields whose value was replaced by None
+
+
+def check_id(value: Any) -> str:
+    if value is None or value == "":
+        raise InvalidRecord("missing_id")
+    if not isinstance(value, str) or not _REPO_ID.match(value):
+        raise InvalidRecord("invalid_id")
+    return value
+
+
+def validate_item(item: ModelItem) -> ValidationReport:
+    """Make ``item`` conform to the schema in place; raise ``InvalidRecord`` if it cannot."""
+    item.id = check_id(item.id)
+    report = ValidationReport()
+    for name, check in CHECKERS.items():
+        value = getattr(item, name)
+        if value is None:
+            continue
+        checked = check(value)
+        if checked is INVALID:
+            setattr(item, name, None)
+            report.nulled.append(name)
+        elif checked is not value:
+            setattr(item, name, checked)
+    return report
