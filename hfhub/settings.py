@@ -15,6 +15,7 @@ import os
 BOT_NAME = "hfhub"
 SPIDER_MODULES = ["hfhub.spiders"]
 NEWSPIDER_MODULE = "hfhub.spiders"
+COMMANDS_MODULE = "hfhub.commands"
 
 # The Hub API endpoint. The environment variable is the one huggingface_hub honours, so a user's
 # existing HF_ENDPOINT (a mirror, the offline fake Hub) applies to hfhub too.
@@ -33,6 +34,14 @@ HFHUB_PARQUET_ROWS_PER_PART = 50_000
 # zstd: about 30 % smaller than snappy on this metadata (long repeated tag lists and ids) at a
 # decode speed that pandas/DuckDB users will not notice.
 HFHUB_PARQUET_COMPRESSION = "zstd"
+
+# The crawl's final stats (models written, drops by reason, pages, retries, 429s, elapsed), as JSON.
+HFHUB_STATS_FILE = "output/crawl_stats.json"
+
+EXTENSIONS = {
+    # After CoreStats (order 0), so the saved stats include finish_reason and elapsed_time_seconds.
+    "hfhub.extensions.statsfile.CrawlStatsFile": 100,
+}
 
 # --- politeness and throughput ------------------------------------------------------------------
 ROBOTSTXT_OBEY = False  # an API, not pages; the Hub's robots.txt does not cover /api

@@ -34,6 +34,7 @@ class Corpus:
         self.version = 0  # bumped by every mutation
         self.cols: dict[str, np.ndarray] = {}
         self.alive = np.zeros(0, dtype=bool)
+        self._author_lookup: dict[str, int] | None = None
         self._grow(models)
 
     # -- size and ids -------------------------------------------------------------
@@ -62,12 +63,9 @@ class Corpus:
 
     def author_index(self, name: str) -> int | None:
         """Inverse of ``author_name`` (exact, case-sensitive, like the Hub's ``author``)."""
-        if name in vocab.BIG_ORGS:
-            return vocab.BIG_ORGS.index(name)
-        for a in range(len(vocab.BIG_ORGS), self.n_authors):
-            if self.author_name(a) == name:
-                return a
-        return None
+        if self._author_lookup is None:
+            self._author_lookup = {self.author_name(a): a for a in range(self.n_authors)}
+        return self._author_lookup.get(name)
 
     def model_id(self, i: int) -> str:
         c = self.cols

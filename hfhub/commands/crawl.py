@@ -1,0 +1,37 @@
+"""``scrapy crawl`` whose exit status tells whether the crawl succeeded.
+
+Scrapy's own ``crawl`` exits 0 whenever the spider ran, even if it closed early. A mirror run by cron
+or scrapyd needs the failure in the exit status: anything but a ``finished`` close (a listing page
+that stayed broken after the retries, a Parquet part that could not be written, Ctrl-C) exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import TYPE_CHECKING
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class Command(ScrapyCrawlCommand):
+    _crawler: Crawler | None = None
+
+    def _create_crawler(self, spname: type[Spider] | str) -> Crawler:
+        # The process forgets its crawlers once they are done; keep ours to read its stats after.
+        self._crawler = super()._create_crawler(spname)
+        return self._crawler
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().run(args, opts)
+        if self._crawler is not None and self._crawler.stats is not None:
+            reason = self._crawler.stats.get_value("finish_reason")
+            if reason != "finished":
+                logger.error("crawl did not finish (finish_reason=%(reason)r): exit status 1", {"reason": reason})
+                self.exitcode = 1

@@ -1,0 +1,73 @@
+"""The offline demo: fake Hub → ``scrapy crawl models`` → Parquet dataset → a look at what it holds.
+
+Run it with ``make demo`` (or ``python -m hfhub.demo`` once installed). Nothing reaches the internet:
+the crawl talks to hfhub's local fake of the Hub API, whose models are synthetic (invented ids,
+generated deterministically from a seed), so the output shows what hfhub does, not real Hub data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from hfhub.fakehub.process import FakeHubProcess
+
+
+def crawl(hub_url: str, output: Path) -> tuple[int, float]:
+    """Run ``scrapy crawl models`` against ``hub_url`` exactly as a user would; return (exit, seconds)."""
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "models",
+        "-s", f"HFHUB_DATASET_DIR={output / 'models'}",
+        "-s", f"HFHUB_STATS_FILE={output / 'crawl_stats.json'}",
+        "-s", "LOG_LEVEL=WARNING",
+    ]
+    env = {**os.environ, "HF_ENDPOINT": hub_url, "SCRAPY_SETTINGS_MODULE": "hfhub.settings"}
+    print(f"$ HF_ENDPOINT={hub_url} scrapy crawl models -s HFHUB_DATASET_DIR={output / 'models'}", flush=True)
+    started = time.perf_counter()
+    returncode = subprocess.run(command, env=env, check=False).returncode
+    return returncode, time.perf_counter() - started
+
+
+def describe(output: Path, seconds: float) -> None:
+    models = pd.read_parquet(output / "models")
+    stats = json.loads((output / "crawl_stats.json").read_text())
+    files = sorted((output / "models").glob("*.parquet"))
+    size = sum(f.stat().st_size for f in files)
+    crawl_seconds = stats.get("elapsed_time_seconds", seconds)
+    print(f"\nWrote {len(models):,} models ({models['id'].nunique():,} distinct ids) in {len(files)} Parquet file(s), "
+          f"{size / 1e6:.1f} MB, {size / max(len(models), 1):.0f} bytes/model.")
+    print(f"Crawl: {stats.get('hfhub/pages', 0)} pages in {crawl_seconds:.1f} s "
+          f"= {len(models) / crawl_seconds:,.0f} models/s (whole command with start-up: {seconds:.1f} s).")
+    print("\nMost downloaded:")
+    top = models.nlargest(5, "downloads")[["id", "pipeline_tag", "library_name", "downloads", "likes", "num_parameters"]]
+    print(top.to_string(index=False))
+    print("\nModels by task:")
+    print(models["pipeline_tag"].value_counts(dropna=False).head(8).to_string())
+    print(f"\nRead it yourself: python -c \"import pandas as pd; print(pd.read_parquet('{output / 'models'}').info())\"")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=int, default=20_000, help="size of the fake Hub's corpus")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--output", type=Path, default=Path("output"))
+    args = parser.parse_args(argv)
+    print(f"Starting the fake Hub with {args.models:,} synthetic models (seed {args.seed})...", flush=True)
+    with FakeHubProcess(models=args.models, seed=args.seed) as hub:
+        returncode, seconds = crawl(hub.url, args.output)
+    if returncode != 0:
+        print(f"the crawl failed (exit status {returncode})", file=sys.stderr)
+        return returncode
+    describe(args.output, seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

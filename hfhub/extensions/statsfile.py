@@ -1,0 +1,49 @@
+"""Save a crawl's final stats as JSON next to the dataset, for people and scripts to read later."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+class CrawlStatsFile:
+    def __init__(self, crawler: Crawler, path: Path) -> None:
+        self.crawler = crawler
+        self.path = path
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        path = crawler.settings.get("HFHUB_STATS_FILE")
+        if not path:
+            raise NotConfigured("HFHUB_STATS_FILE is empty")
+        extension = cls(crawler, Path(path))
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        assert self.crawler.stats is not None
+        stats = {key: _jsonable(v) for key, v in sorted(self.crawler.stats.get_stats().items())}
+        stats.setdefault("finish_reason", reason)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        tmp.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, self.path)
+        logger.info("crawl stats saved to %(path)s", {"path": self.path})

@@ -1,0 +1,194 @@
+"""Build the full JSON record of one fake model, consistent across tags, card and files."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hfhub.fakehub import artifacts, columns, rand, vocab
+
+if TYPE_CHECKING:
+    from hfhub.fakehub.corpus import Corpus
+
+_AUTO_MODEL = {
+    "text-generation": "AutoModelForCausalLM", "text-classification": "AutoModelForSequenceClassification",
+    "token-classification": "AutoModelForTokenClassification", "fill-mask": "AutoModelForMaskedLM",
+    "image-classification": "AutoModelForImageClassification", "question-answering": "AutoModelForQuestionAnswering",
+    "automatic-speech-recognition": "AutoModelForSpeechSeq2Seq", "text2text-generation": "AutoModelForSeq2SeqLM",
+    "translation": "AutoModelForSeq2SeqLM", "image-text-to-text": "AutoModelForImageTextToText",
+}
+_TEXT_TASKS = {"text-generation", "text-classification", "token-classification", "fill-mask", "translation",
+               "text2text-generation", "question-answering", "feature-extraction", "sentence-similarity",
+               "image-text-to-text", "text-to-speech", "automatic-speech-recognition", None}
+
+
+def iso(ms: int) -> str:
+    """The Hub's timestamp format: ISO 8601, milliseconds, Z."""
+    dt = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def build(corpus: Corpus, i: int) -> dict[str, Any]:
+    c = corpus.cols
+    rng = random.Random(rand.record_seed(corpus.seed, i))
+    prof = vocab.PROFILES[c["profile"][i]]
+    lib_idx = int(c["library"][i])
+    library = vocab.LIBRARIES[lib_idx] if lib_idx >= 0 else None
+    relation = columns.RELATIONS[c["relation"][i]]
+    quant = vocab.QUANT_METHODS[c["quant"][i]] if c["quant"][i] >= 0 else None
+    arch = rng.choice(prof.archs) if prof.archs else None
+    params = int(c["params"][i])
+    model_id = corpus.model_id(i)
+    author = model_id.split("/")[0]
+    bases = _base_models(corpus, i, rng, relation)
+    langs = _languages(rng, prof.pipeline_tag)
+    license_ = rng.choice(vocab.LICENSES) if rng.random() < 0.85 else None
+    datasets = rng.sample(vocab.DATASETS, rng.randint(1, 3)) if rng.random() < 0.35 else []
+    arxiv = [f"arxiv:{rng.randint(1706, 2610)}.{rng.randint(1, 19999):05d}" for _ in range(rng.choice((0, 0, 0, 1, 2)))]
+    art = artifacts.build(rng, library, params, quant, relation == "adapter", arch, corpus.model_name(i))
+
+    tags: list[str] = [library] if library else []
+    tags += [t for t in art.tags if t != library]
+    if arch and library not in ("gguf", "diffusers"):
+        tags.append(arch.model_type)
+    if prof.pipeline_tag:
+        tags.append(prof.pipeline_tag)
+    if prof.llm and rng.random() < 0.5:
+        tags.append("conversational")
+    tags += langs + [f"dataset:{d}" for d in datasets] + arxiv
+    if bases:
+        tags += [f"base_model:{b}" for _, b in bases]
+        tags += [f"base_model:{relation}:{b}" for _, b in bases]
+    if license_:
+        tags.append(f"license:{license_}")
+    if library in ("transformers", "gguf", "sentence-transformers") and rng.random() < 0.6:
+        tags.append("endpoints_compatible")
+    tags.append("region:us")
+
+    rec: dict[str, Any] = {
+        "_id": corpus.object_id(i), "id": model_id, "private": False,
+        "pipeline_tag": prof.pipeline_tag, "library_name": library, "tags": tags,
+        "downloads": int(c["downloads"][i]), "likes": int(c["likes"][i]), "modelId": model_id,
+        "author": author, "sha": corpus.sha(i), "lastModified": iso(int(c["modified_ms"][i])),
+        "gated": rng.choices((False, "auto", "manual"), (92, 4, 4))[0], "disabled": False,
+    }
+    if prof.pipeline_tag == "fill-mask":
+        rec["mask_token"] = rng.choice(("[MASK]", "<mask>"))
+    if prof.pipeline_tag in ("text-generation", "fill-mask", "text-classification") and rng.random() < 0.3:
+        rec["widgetData"] = [{"text": "My name is Clara and I like to"}]
+    config = _config(rng, library, arch, quant, bases, relation)
+    if config is not None:
+        rec["config"] = config
+    if rng.random() < 0.85:
+        rec["cardData"] = _card_data(rng, license_, langs, datasets, bases, prof.pipeline_tag, library)
+    if library == "transformers" and prof.pipeline_tag in _AUTO_MODEL:
+        rec["transformersInfo"] = {"auto_model": _AUTO_MODEL[prof.pipeline_tag],
+                                   "pipeline_tag": prof.pipeline_tag, "processor": "AutoTokenizer"}
+    rec["siblings"] = art.siblings
+    rec["spaces"] = _spaces(corpus, rng, int(c["likes"][i]))
+    rec["createdAt"] = iso(int(c["created_ms"][i]))
+    if art.safetensors is not None:
+        rec["safetensors"] = art.safetensors
+    if art.gguf is not None:
+        rec["gguf"] = art.gguf
+    rec["usedStorage"] = art.used_storage
+    # Expand-only properties (absent from the detail endpoint's default payload).
+    rec["downloadsAllTime"] = int(c["downloads_all"][i])
+    rec["trendingScore"] = int(c["trending"][i])
+    rec["childrenModelCount"] = _children(rng, int(c["likes"][i]))
+    if bases:
+        rec["baseModels"] = {"relation": relation, "models": [{"_id": oid, "id": b} for oid, b in bases]}
+    rec["xetEnabled"] = int(c["created_ms"][i]) >= columns.EPOCH_END_MS - 400 * 86_400_000
+    return {k: v for k, v in rec.items() if v is not None}
+
+
+def _languages(rng: random.Random, task: str | None) -> list[str]:
+    if task not in _TEXT_TASKS or rng.random() < 0.35:
+        return []
+    langs = rng.sample(vocab.LANGUAGES, rng.choice((1, 1, 1, 2, 3)))
+    return list(dict.fromkeys(langs))
+
+
+def _base_models(corpus: Corpus, i: int, rng: random.Random, relation: str | None) -> list[tuple[str, str]]:
+    """Derived repos point at older repos of the same kind, found in the corpus itself."""
+    if relation is None:
+        return []
+    c = corpus.cols
+    lim = min(i, 4000)
+    pool = np.flatnonzero((c["profile"][:lim] == c["profile"][i]) & (c["relation"][:lim] == 0))
+    if len(pool) == 0:
+        return []
+    picks = rng.sample(list(pool), min(len(pool), 2 if relation == "merge" else 1))
+    return [(corpus.object_id(int(j)), corpus.model_id(int(j))) for j in picks]
+
+
+def _config(rng: random.Random, library: str | None, arch: vocab.Arch | None, quant: str | None,
+            bases: list[tuple[str, str]], relation: str | None) -> dict[str, Any] | None:
+    if library in (None, "stable-baselines3", "ml-agents", "timm", "keras", "nemo", "flair", "ultralytics"):
+        return None
+    if library == "gguf" or rng.random() < 0.05:
+        return {} if rng.random() < 0.5 else None
+    if library == "diffusers":
+        return {"diffusers": {"_class_name": rng.choice(("StableDiffusionXLPipeline", "FluxPipeline"))}}
+    if library == "peft":
+        base = bases[0][1] if bases else None
+        return {"peft": {"base_model_name_or_path": base, "task_type": "CAUSAL_LM"}}
+    if arch is None:
+        return {}
+    cfg: dict[str, Any] = {"architectures": [arch.architecture], "model_type": arch.model_type}
+    if arch.moe:
+        if arch.model_type == "mixtral":
+            cfg.update(num_local_experts=8, num_experts_per_tok=2)
+        else:
+            cfg.update(num_experts=128, num_experts_per_tok=8)
+    if quant:
+        qc: dict[str, Any] = {"quant_method": quant}
+        if quant in ("gptq", "awq"):
+            qc.update(bits=4, group_size=128)
+        elif quant == "bitsandbytes":
+            qc.update(load_in_4bit=True, bnb_4bit_quant_type="nf4")
+        cfg["quantization_config"] = qc
+    if rng.random() < 0.5:
+        bos, eos = rng.choice(artifacts._TOKENS)
+        cfg["tokenizer_config"] = {"bos_token": bos, "eos_token": eos}
+    return cfg
+
+
+def _card_data(rng: random.Random, license_: str | None, langs: list[str], datasets: list[str],
+               bases: list[tuple[str, str]], task: str | None, library: str | None) -> dict[str, Any]:
+    card: dict[str, Any] = {}
+    if langs:
+        card["language"] = langs[0] if len(langs) == 1 and rng.random() < 0.5 else langs
+    if license_:
+        card["license"] = license_
+        if license_ == "other":
+            card["license_name"] = "fake-community-license"
+            card["license_link"] = "LICENSE"
+    if library:
+        card["library_name"] = library
+    if datasets:
+        card["datasets"] = datasets
+    if bases:
+        ids = [b for _, b in bases]
+        card["base_model"] = ids[0] if len(ids) == 1 and rng.random() < 0.7 else ids
+    if task:
+        card["pipeline_tag"] = task
+    if rng.random() < 0.4:
+        card["tags"] = rng.sample(("generated_from_trainer", "trl", "sft", "unsloth", "merge", "lora"), 2)
+    return card
+
+
+def _spaces(corpus: Corpus, rng: random.Random, likes: int) -> list[str]:
+    if likes < 20:
+        return []
+    n = min(100, int(likes ** 0.6 * rng.random()))  # the Hub caps this list at 100
+    return [f"{corpus.author_name(rng.randrange(corpus.n_authors))}/{rng.choice(vocab.STEMS).lower()}-demo-{k}"
+            for k in range(n)]
+
+
+def _children(rng: random.Random, likes: int) -> dict[str, int]:
+    scale = likes ** 0.7
+    return {key: int(scale * rng.random()) for key in ("adapter", "merge", "quantized", "finetune")}

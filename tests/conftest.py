@@ -1,0 +1,69 @@
+"""Shared fixtures: a real fake Hub over loopback, and real `scrapy crawl` runs against it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hfhub.fakehub.process import FakeHubProcess
+
+REPO = Path(__file__).resolve().parents[1]
+SMALL_HUB_MODELS = 2_500
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    log: str
+    stats: dict
+    dataset_dir: Path
+    workdir: Path
+
+    def models(self) -> pd.DataFrame:
+        return pd.read_parquet(self.dataset_dir)
+
+
+def run_crawl(
+    hub_url: str,
+    workdir: Path,
+    *spider_args: str,
+    settings: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> CrawlResult:
+    """Run `scrapy crawl models` as a user would, in a subprocess, against ``hub_url``."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    dataset_dir = workdir / "models"
+    stats_file = workdir / "crawl_stats.json"
+    log_file = workdir / "crawl.log"
+    command = [sys.executable, "-m", "scrapy", "crawl", "models"]
+    for arg in spider_args:
+        command += ["-a", arg]
+    for setting in (
+        f"HFHUB_DATASET_DIR={dataset_dir}",
+        f"HFHUB_STATS_FILE={stats_file}",
+        f"LOG_FILE={log_file}",
+        *settings,
+    ):
+        command += ["-s", setting]
+    full_env = {k: v for k, v in os.environ.items() if k != "HF_TOKEN"}
+    full_env.update(HF_ENDPOINT=hub_url, **(env or {}))
+    proc = subprocess.run(command, cwd=REPO, env=full_env, timeout=timeout, capture_output=True, text=True)
+    log = log_file.read_text() if log_file.exists() else ""
+    stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+    return CrawlResult(proc.returncode, log + proc.stdout + proc.stderr, stats, dataset_dir, workdir)
+
+
+@pytest.fixture(scope="session")
+def small_hub() -> Iterator[FakeHubProcess]:
+    """A fault-free fake Hub of a few thousand models with small pages, so crawls really page."""
+    with FakeHubProcess(models=SMALL_HUB_MODELS, seed=7, args=["--max-page-size", "500"]) as hub:
+        yield hub
