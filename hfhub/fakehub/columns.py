@@ -65,11 +65,11 @@ def _authors(u_kind: np.ndarray, u_org: np.ndarray, u_user: np.ndarray, n_author
     """Heavy-tailed owners: big orgs, then users on a Zipf-like (log-uniform) curve."""
     n_orgs = len(vocab.BIG_ORGS)
     n_users = max(n_authors - n_orgs, 1)
-    org = np.floor(n_orgs * u_org**2.2)
-    zipf = np.floor(np.exp(u_user * np.log(n_users + 1.0))) - 1
+    org = np.floor(n_orgs * u_org**1.6)
+    skewed = np.floor(n_users * u_user**2.5)
     flat = np.floor(u_user * n_users)
-    user = np.where(u_kind < 0.55, zipf, flat) + n_orgs
-    return np.where(u_kind < 0.18, org, np.minimum(user, n_authors - 1)).astype(np.int32)
+    user = np.where(u_kind < 0.45, skewed, flat) + n_orgs
+    return np.where(u_kind < 0.08, org, np.minimum(user, n_authors - 1)).astype(np.int32)
 
 
 def _params(seed: int, idx: np.ndarray, profile: np.ndarray) -> np.ndarray:

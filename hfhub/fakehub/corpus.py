@@ -18,6 +18,10 @@ import numpy as np
 from hfhub.fakehub import columns, rand, vocab
 
 _SUFFIX_STREAM = 40
+N_AUTHORS = 300_000
+# Sizes that names round to ("-7B", "-135M"): names carry the nominal size, not the count.
+_NOMINAL = np.array([0.135, 0.36, 0.5, 1, 1.5, 2, 3, 4, 7, 8, 9, 12, 14, 20, 27, 32, 34, 70, 72,
+                     110, 235, 405]) * 1e9
 _QUAL_CANON = np.array([vocab.NAME_QUALIFIERS.index(q) for q in vocab.NAME_QUALIFIERS], dtype=np.int64)
 
 
@@ -28,13 +32,16 @@ class Corpus:
         if models < 0:
             raise ValueError(f"models must be >= 0, got {models}")
         self.seed = seed
-        self.n_authors = max(40, models // 6)
+        # A fixed owner pool (not scaled with N) keeps record i independent of N.
+        self.n_authors = N_AUTHORS
         self.lock = threading.RLock()
         self.revisions: dict[int, int] = {}
         self.version = 0  # bumped by every mutation
         self.cols: dict[str, np.ndarray] = {}
         self.alive = np.zeros(0, dtype=bool)
         self._author_lookup: dict[str, int] | None = None
+        self._oid_salt = rand.bits_int(seed, 60, 0) & 0xFFFFFFFFFF
+        self._pools: dict[int, list[int]] = {}
         self._grow(models)
 
     # -- size and ids -------------------------------------------------------------
@@ -94,22 +101,42 @@ class Corpus:
                 return int(i)
         return None
 
+    def base_pool(self, profile: int) -> list[int]:
+        """Older, underived repos of one kind that derived repos name as their base."""
+        if profile not in self._pools:
+            c = self.cols
+            lim = min(self.size, 4000)
+            sel = (c["profile"][:lim] == profile) & (c["relation"][:lim] == 0)
+            self._pools[profile] = [int(j) for j in np.flatnonzero(sel)]
+        return self._pools[profile]
+
+    def shas(self, indices: np.ndarray) -> list[str]:
+        """``sha`` for many models at once (vectorised for untouched ones)."""
+        words = [rand.bits(self.seed, 50, indices + (k << 40)).tolist() for k in range(3)]
+        out = [f"{a:016x}{b:016x}{c:016x}"[:40] for a, b, c in zip(*words)]
+        for n, i in enumerate(indices.tolist()):
+            if i in self.revisions:
+                out[n] = self.sha(i)
+        return out
+
     def sha(self, i: int) -> str:
         rev = self.revisions.get(i, 0)
-        words = rand.bits(self.seed, 50 + rev, np.array([i, i + (1 << 40), i + (2 << 40)]))
-        return "".join(f"{int(w):016x}" for w in words)[:40]
+        words = (rand.bits_int(self.seed, 50 + rev, i + (k << 40)) for k in range(3))
+        return "".join(f"{w:016x}" for w in words)[:40]
 
     def object_id(self, i: int) -> str:
         """A Mongo-like ObjectId whose first 4 bytes are createdAt, as on the Hub."""
         ts = int(self.cols["created_ms"][i]) // 1000
-        salt = int(rand.bits(self.seed, 60, np.array([0]))[0]) & 0xFFFFFFFFFF
-        return f"{ts:08x}{salt:010x}{i & 0xFFFFFF:06x}"
+        return f"{ts:08x}{self._oid_salt:010x}{i & 0xFFFFFF:06x}"
 
     def record(self, i: int) -> dict[str, Any]:
         """The full record of model ``i`` (every property the fake knows)."""
+        return self.records([i])[0]
+
+    def records(self, indices: list[int]) -> list[dict[str, Any]]:
         from hfhub.fakehub import records
 
-        return records.build(self, i)
+        return records.build_many(self, indices)
 
     # -- mutations ----------------------------------------------------------------
     def touch(self, i: int, now_ms: int | None = None) -> None:
@@ -158,12 +185,14 @@ class Corpus:
         for key, arr in new.items():
             self.cols[key] = np.concatenate([self.cols[key], arr]) if key in self.cols else arr
         self.alive = np.concatenate([self.alive, np.ones(k, dtype=bool)])
+        self._pools.clear()
         self.cols["dup"] = _dup_ranks(self._name_keys())
 
     def _naming(self, idx: np.ndarray, c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         llm = np.array([p.llm for p in vocab.PROFILES])[c["profile"]]
         params = c["params"]
-        size_code = np.where(params >= 1e9, 1_000_000 + np.round(params / 1e8), np.round(params / 1e6))
+        nominal = _NOMINAL[np.abs(np.log(params[:, None] / _NOMINAL[None, :])).argmin(axis=1)]
+        size_code = np.where(nominal >= 1e9, 1_000_000 + np.round(nominal / 1e8), np.round(nominal / 1e6))
         size_code = np.where(llm, size_code, -1).astype(np.int64)
         lib = c["library"]
         lib_is = lambda name: lib == vocab.LIBRARIES.index(name)  # noqa: E731

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 import random
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -31,23 +33,42 @@ def iso(ms: int) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
-def build(corpus: Corpus, i: int) -> dict[str, Any]:
+def iso_many(ms: np.ndarray) -> list[str]:
+    """``iso`` over an array, vectorised (record building is the server's hot path)."""
+    text = np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms")
+    return [t + "Z" for t in text.tolist()]
+
+
+def build_many(corpus: Corpus, indices: list[int]) -> list[dict[str, Any]]:
+    """Full records for many models; scalar columns are read once, vectorised."""
+    idx = np.asarray(indices, dtype=np.int64)
     c = corpus.cols
-    rng = random.Random(rand.record_seed(corpus.seed, i))
-    prof = vocab.PROFILES[c["profile"][i]]
-    lib_idx = int(c["library"][i])
+    names = ("profile", "library", "relation", "quant", "params", "downloads", "likes",
+             "downloads_all", "trending", "created_ms")
+    cols = {k: c[k][idx].tolist() for k in names}
+    cols["created"] = iso_many(c["created_ms"][idx])
+    cols["modified"] = iso_many(c["modified_ms"][idx])
+    cols["sha"] = corpus.shas(idx)
+    return [build(corpus, i, {k: v[n] for k, v in cols.items()}) for n, i in enumerate(indices)]
+
+
+def build(corpus: Corpus, i: int, row: dict[str, Any]) -> dict[str, Any]:
+    rng = rand.FastRandom(rand.record_seed(corpus.seed, i))
+    prof = vocab.PROFILES[row["profile"]]
+    lib_idx = row["library"]
     library = vocab.LIBRARIES[lib_idx] if lib_idx >= 0 else None
-    relation = columns.RELATIONS[c["relation"][i]]
-    quant = vocab.QUANT_METHODS[c["quant"][i]] if c["quant"][i] >= 0 else None
+    relation = columns.RELATIONS[row["relation"]]
+    quant = vocab.QUANT_METHODS[row["quant"]] if row["quant"] >= 0 else None
     arch = rng.choice(prof.archs) if prof.archs else None
-    params = int(c["params"][i])
+    params = row["params"]
     model_id = corpus.model_id(i)
     author = model_id.split("/")[0]
     bases = _base_models(corpus, i, rng, relation)
     langs = _languages(rng, prof.pipeline_tag)
     license_ = rng.choice(vocab.LICENSES) if rng.random() < 0.85 else None
     datasets = rng.sample(vocab.DATASETS, rng.randint(1, 3)) if rng.random() < 0.35 else []
-    arxiv = [f"arxiv:{rng.randint(1706, 2610)}.{rng.randint(1, 19999):05d}" for _ in range(rng.choice((0, 0, 0, 1, 2)))]
+    arxiv = [f"arxiv:{rng.randint(17, 26)}{rng.randint(1, 12):02d}.{rng.randint(1, 19999):05d}"
+             for _ in range(rng.choice((0, 0, 0, 1, 2)))]
     art = artifacts.build(rng, library, params, quant, relation == "adapter", arch, corpus.model_name(i))
 
     tags: list[str] = [library] if library else []
@@ -71,9 +92,9 @@ def build(corpus: Corpus, i: int) -> dict[str, Any]:
     rec: dict[str, Any] = {
         "_id": corpus.object_id(i), "id": model_id, "private": False,
         "pipeline_tag": prof.pipeline_tag, "library_name": library, "tags": tags,
-        "downloads": int(c["downloads"][i]), "likes": int(c["likes"][i]), "modelId": model_id,
-        "author": author, "sha": corpus.sha(i), "lastModified": iso(int(c["modified_ms"][i])),
-        "gated": rng.choices((False, "auto", "manual"), (92, 4, 4))[0], "disabled": False,
+        "downloads": row["downloads"], "likes": row["likes"], "modelId": model_id,
+        "author": author, "sha": row["sha"], "lastModified": row["modified"],
+        "gated": _gated(rng.random()), "disabled": False,
     }
     if prof.pipeline_tag == "fill-mask":
         rec["mask_token"] = rng.choice(("[MASK]", "<mask>"))
@@ -88,21 +109,25 @@ def build(corpus: Corpus, i: int) -> dict[str, Any]:
         rec["transformersInfo"] = {"auto_model": _AUTO_MODEL[prof.pipeline_tag],
                                    "pipeline_tag": prof.pipeline_tag, "processor": "AutoTokenizer"}
     rec["siblings"] = art.siblings
-    rec["spaces"] = _spaces(corpus, rng, int(c["likes"][i]))
-    rec["createdAt"] = iso(int(c["created_ms"][i]))
+    rec["spaces"] = _spaces(corpus, rng, row["likes"])
+    rec["createdAt"] = row["created"]
     if art.safetensors is not None:
         rec["safetensors"] = art.safetensors
     if art.gguf is not None:
         rec["gguf"] = art.gguf
     rec["usedStorage"] = art.used_storage
     # Expand-only properties (absent from the detail endpoint's default payload).
-    rec["downloadsAllTime"] = int(c["downloads_all"][i])
-    rec["trendingScore"] = int(c["trending"][i])
-    rec["childrenModelCount"] = _children(rng, int(c["likes"][i]))
+    rec["downloadsAllTime"] = row["downloads_all"]
+    rec["trendingScore"] = row["trending"]
+    rec["childrenModelCount"] = _children(rng, row["likes"])
     if bases:
         rec["baseModels"] = {"relation": relation, "models": [{"_id": oid, "id": b} for oid, b in bases]}
-    rec["xetEnabled"] = int(c["created_ms"][i]) >= columns.EPOCH_END_MS - 400 * 86_400_000
+    rec["xetEnabled"] = row["created_ms"] >= columns.EPOCH_END_MS - 400 * 86_400_000
     return {k: v for k, v in rec.items() if v is not None}
+
+
+def _gated(u: float) -> bool | str:
+    return False if u < 0.92 else ("auto" if u < 0.96 else "manual")
 
 
 def _languages(rng: random.Random, task: str | None) -> list[str]:
@@ -116,13 +141,12 @@ def _base_models(corpus: Corpus, i: int, rng: random.Random, relation: str | Non
     """Derived repos point at older repos of the same kind, found in the corpus itself."""
     if relation is None:
         return []
-    c = corpus.cols
-    lim = min(i, 4000)
-    pool = np.flatnonzero((c["profile"][:lim] == c["profile"][i]) & (c["relation"][:lim] == 0))
-    if len(pool) == 0:
+    full = corpus.base_pool(int(corpus.cols["profile"][i]))  # tiny: once per derived repo
+    pool = full[: bisect.bisect_left(full, i)]
+    if not pool:
         return []
-    picks = rng.sample(list(pool), min(len(pool), 2 if relation == "merge" else 1))
-    return [(corpus.object_id(int(j)), corpus.model_id(int(j))) for j in picks]
+    picks = rng.sample(pool, min(len(pool), 2 if relation == "merge" else 1))
+    return [(corpus.object_id(j), corpus.model_id(j)) for j in picks]
 
 
 def _config(rng: random.Random, library: str | None, arch: vocab.Arch | None, quant: str | None,
@@ -185,8 +209,18 @@ def _spaces(corpus: Corpus, rng: random.Random, likes: int) -> list[str]:
     if likes < 20:
         return []
     n = min(100, int(likes ** 0.6 * rng.random()))  # the Hub caps this list at 100
-    return [f"{corpus.author_name(rng.randrange(corpus.n_authors))}/{rng.choice(vocab.STEMS).lower()}-demo-{k}"
-            for k in range(n)]
+    pool = _space_pool(corpus.seed)
+    start = rng.randrange(len(pool))
+    return [pool[(start + k * 7) % len(pool)] for k in range(n)]
+
+
+@functools.lru_cache(maxsize=8)
+def _space_pool(seed: int) -> tuple[str, ...]:
+    """A fixed pool of Space ids per seed (building fresh strings per model is too slow)."""
+    rng = rand.FastRandom(seed)
+    owners = vocab.BIG_ORGS + tuple(h + t for h in vocab.USER_HEADS[:20] for t in vocab.USER_TAILS[:20])
+    return tuple(f"{rng.choice(owners)}/{stem.lower()}-{kind}" for stem in vocab.STEMS
+                 for kind in ("demo", "chat", "playground", "arena", "leaderboard"))
 
 
 def _children(rng: random.Random, likes: int) -> dict[str, int]:

@@ -1,0 +1,78 @@
+"""``python -m hfhub.fakehub --port 0 --models 20000 --seed 1 [knobs]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+from hfhub.fakehub.faults import FaultConfig, Quota
+from hfhub.fakehub.server import ServerConfig, serve
+
+logger = logging.getLogger("hfhub.fakehub")
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not a share between 0 and 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m hfhub.fakehub", description="A local fake of the Hub models API.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    p.add_argument("--models", type=int, default=20000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--max-page-size", type=int, default=1000, help="cap on `limit`, and the default page size")
+    p.add_argument("--cache-mb", type=int, default=256,
+                   help="memory budget for encoded list entries (0 disables the cache)")
+    p.add_argument("--rate-limit", type=Quota.parse, metavar="Q/W", help='"api" bucket: Q requests per W s')
+    p.add_argument("--rate-limit-resolvers", type=Quota.parse, metavar="Q/W",
+                   help='"resolvers" bucket (README downloads); default 6x the api quota')
+    p.add_argument("--fault-429", type=_share, default=0.0, metavar="P")
+    p.add_argument("--fault-5xx", type=_share, default=0.0, metavar="P")
+    p.add_argument("--fault-malformed", type=_share, default=0.0, metavar="P")
+    p.add_argument("--fault-drop", type=_share, default=0.0, metavar="P")
+    p.add_argument("--slow-ms", type=int, default=0, metavar="MS")
+    p.add_argument("--churn", type=int, default=0, metavar="K", help="touch K models after each list page")
+    p.add_argument("--fault-seed", type=int, default=0)
+    p.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
+    return p
+
+
+def config_from_args(args: argparse.Namespace) -> ServerConfig:
+    faults = FaultConfig(
+        rate_limit=args.rate_limit, rate_limit_resolvers=args.rate_limit_resolvers,
+        fault_429=args.fault_429, fault_5xx=args.fault_5xx, fault_malformed=args.fault_malformed,
+        fault_drop=args.fault_drop, slow_ms=args.slow_ms, churn=args.churn, fault_seed=args.fault_seed,
+    )
+    return ServerConfig(models=args.models, seed=args.seed, host=args.host, port=args.port,
+                        max_page_size=args.max_page_size, cache_mb=args.cache_mb, faults=faults)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    hub = serve(config_from_args(args))
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    print(f"hfhub-fakehub listening on {hub.url} ({args.models} models, seed {args.seed})", flush=True)
+    stop.wait()
+    logger.info("stopping")
+    hub.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""Keyset pagination over the corpus, with the Hub's opaque cursors.
+
+A page is the next ``limit`` models in (sort value, _id) order strictly after the cursor,
+so a model whose sort value changes between two page requests can cross the page boundary
+(be seen twice or not at all), exactly as on the real Hub.
+
+The cursor mimics the Hub's: base64 of a Mongo-style keyset query, e.g.
+``{"$or":[{"likes":294,"_id":{"$gt":"621f…"}},{"likes":{"$lt":294}}]}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import orjson
+
+from hfhub.fakehub import vocab
+from hfhub.fakehub.query import SORT_COLUMNS, ApiError, ListQuery
+
+if TYPE_CHECKING:
+    from hfhub.fakehub.corpus import Corpus
+
+_PIPELINE_OF_PROFILE = [p.pipeline_tag for p in vocab.PROFILES]
+
+
+class Lister:
+    """Answers list queries for one corpus; caches the expensive filter masks."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self._ids_lower: list[str] = []
+        self._masks: OrderedDict[tuple[str, str, int], np.ndarray] = OrderedDict()
+
+    def page(self, q: ListQuery) -> tuple[list[int], str | None]:
+        """Indices of the page's models, in order, and the next page's cursor (or None)."""
+        c = self.corpus.cols
+        values = c[SORT_COLUMNS[q.sort]]
+        tie = self.tiebreak()
+        mask = self.mask(q)
+        if q.cursor:
+            cv, ct = decode_cursor(q.cursor, q.sort, q.descending)
+            after = (values < cv) if q.descending else (values > cv)
+            mask = mask & (after | ((values == cv) & (tie > ct)))
+        cand = np.flatnonzero(mask)
+        more = len(cand) > q.limit
+        if more:
+            vals = values[cand]
+            kth = np.partition(-vals if q.descending else vals, q.limit - 1)[q.limit - 1]
+            thr = -kth if q.descending else kth
+            keep = (vals >= thr) if q.descending else (vals <= thr)
+            cand = cand[keep]
+        primary = -values[cand] if q.descending else values[cand]
+        order = cand[np.lexsort((tie[cand], primary))][: q.limit]
+        picked = [int(i) for i in order]
+        if not more or not picked:
+            return picked, None
+        last = picked[-1]
+        return picked, encode_cursor(q.sort, int(values[last]), self.corpus.object_id(last), q.descending)
+
+    def tiebreak(self) -> np.ndarray:
+        """Orders like the `_id` strings: creation second first, then index."""
+        c = self.corpus.cols
+        return (c["created_ms"] // 1000) * (1 << 24) + np.arange(self.corpus.size, dtype=np.int64)
+
+    def mask(self, q: ListQuery) -> np.ndarray:
+        corpus, c = self.corpus, self.corpus.cols
+        mask = corpus.alive.copy()
+        if q.author is not None:
+            a = corpus.author_index(q.author)
+            mask &= (c["author"] == a) if a is not None else False
+        if q.pipeline_tag is not None:
+            mask &= self._pipeline_mask(q.pipeline_tag)
+        if q.search is not None:
+            mask &= self._cached("search", q.search.lower(), self._search_mask)
+        for tag in q.filters:
+            mask &= self._tag_mask(tag)
+        return mask
+
+    def _pipeline_mask(self, tag: str) -> np.ndarray:
+        profiles = [k for k, p in enumerate(_PIPELINE_OF_PROFILE) if p == tag]
+        return np.isin(self.corpus.cols["profile"], profiles)
+
+    def _tag_mask(self, tag: str) -> np.ndarray:
+        if tag in vocab.PIPELINE_TAGS:
+            return self._pipeline_mask(tag)
+        if tag in vocab.LIBRARIES:
+            return self.corpus.cols["library"] == vocab.LIBRARIES.index(tag)
+        if tag == "region:us":
+            return np.ones(self.corpus.size, dtype=bool)
+        return self._cached("tag", tag, self._scan_tags)
+
+    def _cached(self, kind: str, key: str, compute: Any) -> np.ndarray:
+        # Tags and ids never change for an index (touch only moves dates, sha and counts),
+        # so a mask stays valid until the corpus grows.
+        ck = (kind, key, self.corpus.size)
+        if ck not in self._masks:
+            self._masks[ck] = compute(key)
+            while len(self._masks) > 64:
+                self._masks.popitem(last=False)
+        self._masks.move_to_end(ck)
+        return self._masks[ck]
+
+    def _search_mask(self, needle: str) -> np.ndarray:
+        corpus = self.corpus
+        for i in range(len(self._ids_lower), corpus.size):
+            self._ids_lower.append(corpus.model_id(i).lower())
+        return np.fromiter((needle in s for s in self._ids_lower), dtype=bool, count=corpus.size)
+
+    def _scan_tags(self, tag: str) -> np.ndarray:
+        """Slow path for tags not held in a column: build every record once, in chunks."""
+        out = np.zeros(self.corpus.size, dtype=bool)
+        for start in range(0, self.corpus.size, 2000):
+            chunk = list(range(start, min(start + 2000, self.corpus.size)))
+            for i, rec in zip(chunk, self.corpus.records(chunk)):
+                out[i] = tag in rec["tags"]
+        return out
+
+
+def encode_cursor(sort: str, value: int, object_id: str, descending: bool) -> str:
+    cmp = "$lt" if descending else "$gt"
+    query = {"$or": [{sort: value, "_id": {"$gt": object_id}}, {sort: {cmp: value}}]}
+    return base64.b64encode(orjson.dumps(query)).decode("ascii")
+
+
+def decode_cursor(cursor: str, sort: str, descending: bool) -> tuple[int, int]:
+    """(sort value, tiebreak) from a cursor made by ``encode_cursor``; ApiError(400) if not."""
+    try:
+        query = orjson.loads(base64.b64decode(cursor.encode("ascii"), validate=True))
+        exact, beyond = query["$or"]
+        value = exact[sort]
+        object_id = exact["_id"]["$gt"]
+        ok = beyond[sort] == {("$lt" if descending else "$gt"): value}
+        if not (ok and isinstance(value, int) and isinstance(object_id, str) and len(object_id) == 24):
+            raise ValueError("cursor does not match this query")
+        tie = int(object_id[:8], 16) * (1 << 24) + int(object_id[-6:], 16)
+    except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        raise ApiError(400, "Invalid cursor") from None
+    return value, tie

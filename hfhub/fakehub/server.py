@@ -1,0 +1,235 @@
+"""The fake Hub's HTTP server: routes, Hub-like headers and bodies, fault injection."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import orjson
+
+from hfhub.fakehub import routes
+from hfhub.fakehub.corpus import Corpus
+from hfhub.fakehub.faults import FaultConfig, Faults, Verdict
+from hfhub.fakehub.listing import Lister
+from hfhub.fakehub.pagecache import EntryCache
+from hfhub.fakehub.query import ApiError
+
+logger = logging.getLogger(__name__)
+
+JSON = routes.JSON
+_5XX_BODIES = {
+    500: (JSON, b'{"error":"Internal Error - We\'re working hard to fix this as soon as possible!"}'),
+    502: ("text/html", b"<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>"),
+    503: ("text/html", b"<html><head><title>503 Service Unavailable</title></head><body>503</body></html>"),
+    504: ("text/html", b"<html><head><title>504 Gateway Time-out</title></head><body>504</body></html>"),
+}
+
+
+@dataclass
+class ServerConfig:
+    models: int = 1000
+    seed: int = 1
+    host: str = "127.0.0.1"
+    port: int = 0
+    max_page_size: int = 1000
+    cache_mb: int = 256
+    faults: FaultConfig = field(default_factory=FaultConfig)
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.requests: dict[str, int] = {}
+        self.responses: dict[str, int] = {}
+        self.faults: dict[str, int] = {}
+        self.authorized = 0  # requests that carried an Authorization header
+
+    def count(self, table: dict[str, int], key: str) -> None:
+        with self.lock:
+            table[key] = table.get(key, 0) + 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {"requests": dict(self.requests), "responses": dict(self.responses),
+                    "faults": dict(self.faults), "authorized_requests": self.authorized}
+
+
+class FakeHub:
+    """A running fake Hub (``serve`` makes one): ``.url``, ``.corpus``, ``.shutdown()``."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.corpus = Corpus(config.models, config.seed)
+        self.lister = Lister(self.corpus)
+        self.entries = EntryCache(config.cache_mb * 1024 * 1024)
+        self.faults = Faults(config.faults)
+        self.stats = Stats()
+        self.httpd = ThreadingHTTPServer((config.host, config.port), _handler_class(self))
+        self.httpd.daemon_threads = True
+        host, port = self.httpd.server_address[:2]
+        self.url = f"http://{host}:{port}"
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> FakeHub:
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="fakehub", daemon=True)
+        self._thread.start()
+        return self
+
+    def shutdown(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self._thread is not None:
+            self._thread.join()
+
+    def stats_payload(self) -> dict[str, Any]:
+        return {**self.stats.snapshot(), "models": len(self.corpus), "corpus_version": self.corpus.version}
+
+    def mutate(self, payload: dict[str, Any]) -> dict[str, Any]:
+        corpus = self.corpus
+        with corpus.lock:
+            touch = [self._index(m) for m in payload.get("touch", [])]
+            delete = [self._index(m) for m in payload.get("delete", [])]
+            added = corpus.apply(touch=touch, delete=delete, add=int(payload.get("add", 0)))
+            return {"added": [corpus.model_id(i) for i in added],
+                    "touched": [corpus.model_id(i) for i in touch], "models": len(corpus)}
+
+    def _index(self, model_id: str) -> int:
+        i = self.corpus.index_of(model_id)
+        if i is None:
+            raise ApiError(404, f"Repository not found: {model_id}", "RepoNotFound")
+        return i
+
+
+def serve(config: ServerConfig) -> FakeHub:
+    """Start a fake Hub in a background thread of this process."""
+    return FakeHub(config).start()
+
+
+def _handler_class(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
+    class Handler(_Handler):
+        pass
+
+    Handler.hub = hub
+    return Handler
+
+
+class _Handler(BaseHTTPRequestHandler):
+    hub: FakeHub
+    protocol_version = "HTTP/1.1"
+    server_version = "hfhub-fakehub"
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes: without NODELAY, Nagle plus delayed
+        # ACKs would add ~40 ms to every keep-alive response.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        logger.debug("%s " + format, self.address_string(), *args)
+
+    def do_GET(self) -> None:
+        self._dispatch(head=False)
+
+    def do_HEAD(self) -> None:
+        self._dispatch(head=True)
+
+    def do_POST(self) -> None:
+        path = urlsplit(self.path).path
+        self.hub.stats.count(self.hub.stats.requests, "control")
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            if path != "/_fake/mutate":
+                raise ApiError(404, routes.NOT_FOUND_PAGE)
+            payload = orjson.loads(self.rfile.read(length) or b"{}")
+            self._json(200, self.hub.mutate(payload))
+        except orjson.JSONDecodeError:
+            self._error(ApiError(400, "Body is not JSON"), {})
+        except ApiError as exc:
+            self._error(exc, {})
+
+    def _dispatch(self, head: bool) -> None:
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        route, bucket = routes.classify(path)
+        if route == "stats":  # not counted: reading the stats must not change them
+            return self._send(200, JSON, orjson.dumps(self.hub.stats_payload()), {}, count=False)
+        self.hub.stats.count(self.hub.stats.requests, route)
+        if self.headers.get("Authorization"):
+            with self.hub.stats.lock:
+                self.hub.stats.authorized += 1
+        verdict = self.hub.faults.judge(bucket)
+        if self.hub.config.faults.slow_ms:
+            time.sleep(self.hub.config.faults.slow_ms / 1000)
+        if verdict.reason:
+            self.hub.stats.count(self.hub.stats.faults, verdict.reason)
+        if verdict.drop:
+            self.close_connection = True
+            return None
+        if verdict.status is not None:
+            return self._fault(verdict)
+        try:
+            status, ctype, body, headers = routes.handle(self.hub, route, path, parts.query)
+        except ApiError as exc:
+            return self._error(exc, verdict.headers)
+        if verdict.malformed:
+            body = body[: max(1, len(body) // 2)]
+        if route == "list":
+            self._churn()  # the page is built: models now change "between pages"
+        self._send(status, ctype, b"" if head else body, {**verdict.headers, **headers},
+                   length=len(body))
+        return None
+
+    def _churn(self) -> None:
+        picks = self.hub.faults.churn_picks(self.hub.corpus.size)
+        with self.hub.corpus.lock:
+            for i in picks:
+                if self.hub.corpus.alive[i]:
+                    self.hub.corpus.touch(i)
+
+    def _fault(self, v: Verdict) -> None:
+        headers = dict(v.headers)
+        if v.status == 429:
+            headers["Retry-After"] = str(v.retry_after or 1)
+            message = "You have exceeded our rate limits. Please retry later."
+            if v.reason == "rate_limit":
+                message = "You have been rate-limited; you can retry this action in about %d seconds" % (
+                    v.retry_after or 1)
+            body = orjson.dumps({"error": message})
+            self._send(429, JSON, body, {"X-Error-Message": message, **headers})
+            return
+        ctype, body = _5XX_BODIES[v.status or 500]
+        self._send(v.status or 500, ctype, body, headers)
+
+    def _json(self, status: int, payload: Any) -> None:
+        self._send(status, JSON, orjson.dumps(payload), {})
+
+    def _error(self, exc: ApiError, headers: dict[str, str]) -> None:
+        extra = {"X-Error-Message": exc.message, **headers}
+        if exc.code:
+            extra["X-Error-Code"] = exc.code
+        self._send(exc.status, JSON, orjson.dumps({"error": exc.message}), extra)
+
+    def _send(self, status: int, ctype: str, body: bytes, headers: dict[str, str],
+              length: int | None = None, count: bool = True) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        self.send_header("X-Request-Id", f"Root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]}")
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+        if count:
+            self.hub.stats.count(self.hub.stats.responses, str(status))
+
