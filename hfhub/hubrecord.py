@@ -99,6 +99,16 @@ def _parameters(safetensors: dict[str, Any], gguf: dict[str, Any]) -> tuple[Any,
     return None, None, by_dtype
 
 
+def _children_count(value: Any) -> Any:
+    """``childrenModelCount`` comes as ``{"adapter": n, "finetune": n, "merge": n, "quantized": n}``
+    (older responses: a plain number); the column holds the total."""
+    if isinstance(value, dict):
+        counts = list(value.values())
+        if all(isinstance(c, int) and not isinstance(c, bool) for c in counts):
+            return sum(counts)
+    return value
+
+
 def _gated(value: Any) -> tuple[Any, Any]:
     """(gated, gated_mode): the Hub sends false, "auto" or "manual"."""
     if value is False or value is True:
@@ -157,6 +167,6 @@ def model_item_from_api(record: Any, crawled_at: datetime) -> ModelItem:
         used_storage=rec.get("usedStorage"),
         file_count=_len_or_none(rec.get("siblings")),
         spaces_count=_len_or_none(rec.get("spaces")),
-        children_model_count=rec.get("childrenModelCount"),
+        children_model_count=_children_count(rec.get("childrenModelCount")),
         crawled_at=crawled_at,
     )

@@ -41,7 +41,7 @@ QUANTIZED_LLM = {
     "siblings": [{"rfilename": "config.json"}, {"rfilename": "model.safetensors"}, {"rfilename": "README.md"}],
     "spaces": ["someone/chat-demo"],
     "usedStorage": 5_730_000_000,
-    "childrenModelCount": 0,
+    "childrenModelCount": {"adapter": 2, "finetune": 5, "merge": 0, "quantized": 11},
 }
 
 
@@ -60,6 +60,7 @@ def test_a_full_record_maps_field_by_field():
     assert (item.num_parameters, item.num_parameters_source) == (1_930_170_368, "safetensors")
     assert item.param_dtypes == {"I32": 879_230_976, "F16": 1_050_939_392}
     assert (item.file_count, item.spaces_count) == (3, 1)
+    assert item.children_model_count == 18
     assert item.crawled_at == NOW
 
 
