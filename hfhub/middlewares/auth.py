@@ -8,6 +8,7 @@ taken off again as soon as the download is over (this middleware has the highest
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
 
 AUTHORIZATION = b"Authorization"
 
@@ -32,7 +35,9 @@ class HubTokenMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         token = os.environ.get("HF_TOKEN", "").strip()
         if not token:
-            raise NotConfigured("HF_TOKEN is not set: crawling anonymously")
+            # NotConfigured without a message: Scrapy would log a message as a WARNING.
+            logger.info("HF_TOKEN is not set: crawling anonymously (lower rate limits)")
+            raise NotConfigured
         return cls(token, crawler.settings["HF_ENDPOINT"])
 
     def process_request(self, request: Request) -> None:

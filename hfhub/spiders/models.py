@@ -67,16 +67,17 @@ class ModelsSpider(scrapy.Spider):
             yield self.retry_or_fail(response, reason="malformed_json")
             return
         self.crawler.stats.inc_value("hfhub/pages")
-        crawled_at = datetime.now(timezone.utc)
-        for record in records:
-            if self.args.limit is not None and self.models_seen >= self.args.limit:
-                return
-            self.models_seen += 1
-            yield model_item_from_api(record, crawled_at)
-        self.crawler.stats.inc_value("hfhub/models_listed", len(records))
+        if self.args.limit is not None:
+            records = records[: self.args.limit - self.models_seen]
+        self.models_seen += len(records)
+        # The next page first: it downloads while this page's items go through the pipelines.
         next_url = next_page_url(response.headers.get("Link"))
         if next_url and (self.args.limit is None or self.models_seen < self.args.limit):
             yield self.listing_request(next_url)
+        self.crawler.stats.inc_value("hfhub/models_listed", len(records))
+        crawled_at = datetime.now(timezone.utc)
+        for record in records:
+            yield model_item_from_api(record, crawled_at)
 
     def retry_or_fail(self, response: Response, reason: str) -> scrapy.Request:
         retry = get_retry_request(response.request, spider=self, reason=reason)
