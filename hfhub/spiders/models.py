@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+import orjson
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider
@@ -60,8 +60,8 @@ class ModelsSpider(scrapy.Spider):
 
     def parse(self, response: Response) -> Iterator[ModelItem | scrapy.Request]:
         try:
-            records = json.loads(response.body)
-        except ValueError:
+            records = orjson.loads(response.body)
+        except orjson.JSONDecodeError:
             records = None
         if not isinstance(records, list):
             yield self.retry_or_fail(response, reason="malformed_json")
