@@ -17,6 +17,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -42,7 +44,11 @@ def write_part(
     compression: str = "zstd",
 ) -> int:
     """Write one part file atomically; return its size in bytes."""
-    table = pa.Table.from_pydict(columns, schema=schema)
+    return write_table(pa.Table.from_pydict(columns, schema=schema), path, compression=compression)
+
+
+def write_table(table: pa.Table, path: Path, *, compression: str = "zstd") -> int:
+    """Write ``table`` to ``path`` atomically (temporary name, fsync, rename); return the size."""
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "wb") as sink:
         pq.write_table(table, sink, compression=compression, row_group_size=max(1, table.num_rows))
@@ -51,6 +57,30 @@ def write_part(
     os.replace(tmp, path)
     _fsync_dir(path.parent)
     return path.stat().st_size
+
+
+def drop_superseded_rows(parts: list[Path], *, compression: str = "zstd") -> int:
+    """Keep one row per model id across ``parts``: the newest by ``last_modified``, then
+    ``crawled_at``, then the later part. Rewrites (atomically) only the parts that lose rows and
+    returns how many rows were dropped. Safe to run again after a crash part-way through."""
+    keys = []
+    for number, part in enumerate(parts):
+        table = pq.read_table(part, columns=["id", "last_modified", "crawled_at"]).to_pandas()
+        table["part"], table["row"] = number, range(len(table))
+        keys.append(table)
+    if not keys:
+        return 0
+    rows = pd.concat(keys, ignore_index=True).sort_values(
+        ["id", "last_modified", "crawled_at", "part", "row"], ascending=False, na_position="last"
+    )
+    losers = rows[rows.duplicated("id", keep="first")]
+    for number, lost in losers.groupby("part"):
+        path = parts[int(number)]
+        table = pq.read_table(path, schema=MODEL_SCHEMA)
+        keep = np.ones(table.num_rows, dtype=bool)
+        keep[lost["row"].to_numpy()] = False
+        write_table(table.filter(pa.array(keep)), path, compression=compression)
+    return len(losers)
 
 
 def crawl_dir(dataset_dir: Path, crawl_id: str) -> Path:

@@ -109,6 +109,21 @@ def _children_count(value: Any) -> Any:
     return value
 
 
+# config.json names for the experts of a mixture-of-experts model, by model family
+_EXPERT_KEYS = ("num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts")
+_EXPERTS_PER_TOKEN_KEYS = ("num_experts_per_tok", "num_experts_per_token", "moe_topk", "top_k")
+
+
+def _first_present(config: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    return next((config[k] for k in keys if config.get(k) is not None), None)
+
+
+def _file_names(siblings: Any) -> Any:
+    if not isinstance(siblings, list):
+        return None
+    return [s["rfilename"] for s in siblings if isinstance(s, dict) and isinstance(s.get("rfilename"), str)]
+
+
 def _gated(value: Any) -> tuple[Any, Any]:
     """(gated, gated_mode): the Hub sends false, "auto" or "manual"."""
     if value is False or value is True:
@@ -164,9 +179,12 @@ def model_item_from_api(record: Any, crawled_at: datetime) -> ModelItem:
         gguf_context_length=gguf.get("context_length"),
         gguf_total_file_size=gguf.get("totalFileSize"),
         quant_method=_mapping(config.get("quantization_config")).get("quant_method"),
+        moe_num_experts=_first_present(config, _EXPERT_KEYS),
+        moe_experts_per_token=_first_present(config, _EXPERTS_PER_TOKEN_KEYS),
         used_storage=rec.get("usedStorage"),
         file_count=_len_or_none(rec.get("siblings")),
         spaces_count=_len_or_none(rec.get("spaces")),
         children_model_count=_children_count(rec.get("childrenModelCount")),
         crawled_at=crawled_at,
+        files=_file_names(rec.get("siblings")),
     )

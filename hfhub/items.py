@@ -54,6 +54,8 @@ class ModelItem:
     gguf_context_length: Any = None
     gguf_total_file_size: Any = None
     quant_method: Any = None
+    moe_num_experts: Any = None
+    moe_experts_per_token: Any = None
     # repository
     used_storage: Any = None
     file_count: Any = None
@@ -61,3 +63,24 @@ class ModelItem:
     children_model_count: Any = None
     # provenance: when hfhub fetched this record (not a Hub field)
     crawled_at: datetime | None = None
+    # --- derived by EnrichModelPipeline (hfhub/enrichment/), documented in docs/fields.md ---
+    dominant_dtype: Any = None
+    weights_bytes: Any = None
+    bytes_per_parameter: Any = None
+    quantization: Any = None
+    gguf_quant_types: Any = None
+    est_active_parameters: Any = None
+    base_model_relation: Any = None
+    arxiv_ids: Any = None
+    est_mem_stored_gb: Any = None
+    est_mem_fp16_gb: Any = None
+    est_mem_4bit_gb: Any = None
+    est_min_gpu_gb: Any = None
+    est_min_cpu_ram_gb: Any = None
+    est_decode_tokens_per_s: Any = None
+    popularity_score: Any = None
+    days_since_modified: Any = None
+    recency_score: Any = None
+    search_text: Any = None
+    # --- transient: read by the enrichment, not written to the dataset ---
+    files: Any = None

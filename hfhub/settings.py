@@ -39,7 +39,6 @@ HFHUB_PARQUET_COMPRESSION = "zstd"
 HFHUB_STATS_FILE = "output/crawl_stats.json"
 
 EXTENSIONS = {
-    # After CoreStats (order 0), so the saved stats include finish_reason and elapsed_time_seconds.
     "hfhub.extensions.statsfile.CrawlStatsFile": 100,
 }
 
@@ -80,6 +79,8 @@ DOWNLOADER_MIDDLEWARES = {
 
 ITEM_PIPELINES = {
     "hfhub.pipelines.validate.ValidateModelPipeline": 100,
+    "hfhub.pipelines.enrich.EnrichModelPipeline": 200,
+    "hfhub.pipelines.dedup.DeduplicateModelPipeline": 300,
     "hfhub.pipelines.parquet.ParquetDatasetPipeline": 900,
 }
 

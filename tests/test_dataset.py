@@ -5,7 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from hfhub.dataset import INPROGRESS, crawl_dir, publish, write_part
+from datetime import datetime, timezone
+
+from hfhub.dataset import INPROGRESS, crawl_dir, drop_superseded_rows, publish, write_part
 from hfhub.schema import COLUMNS, MODEL_SCHEMA
 
 
@@ -39,3 +41,24 @@ def test_publish_replaces_the_previous_crawl_and_readers_skip_work_in_progress(t
     publish(dataset, "new")
     assert sorted(pd.read_parquet(dataset)["id"]) == ["b/1"]  # "running" under _inprogress is not read
     assert sorted(p.name for p in (dataset / INPROGRESS).iterdir()) == ["running"]
+
+
+def test_drop_superseded_rows_keeps_the_newest_record_of_each_id(tmp_path: Path):
+    t = [datetime(2026, 1, d, tzinfo=timezone.utc) for d in range(1, 5)]
+    first, second = tmp_path / "part-a.parquet", tmp_path / "part-b.parquet"
+    data = columns(["m/1", "m/2", "m/3"])
+    data["last_modified"] = [t[0], t[2], t[1]]
+    data["crawled_at"] = [t[0], t[0], t[0]]
+    data["sha"] = ["old-1", "new-2", "only-3"]
+    write_part(data, first)
+    data = columns(["m/2", "m/1", "m/4"])
+    data["last_modified"] = [t[1], t[3], None]
+    data["crawled_at"] = [t[1], t[1], t[1]]
+    data["sha"] = ["old-2", "new-1", "only-4"]
+    write_part(data, second)
+
+    assert drop_superseded_rows([first, second]) == 2
+    rows = pd.read_parquet(tmp_path).sort_values("id")
+    assert list(rows["id"]) == ["m/1", "m/2", "m/3", "m/4"]
+    assert list(rows["sha"]) == ["new-1", "new-2", "only-3", "only-4"]
+    assert drop_superseded_rows([first, second]) == 0  # idempotent

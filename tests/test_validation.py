@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hfhub.enrichment import enrich_item
 from hfhub.hubrecord import model_item_from_api
 from hfhub.items import ModelItem
 from hfhub.schema import COLUMNS, MODEL_SCHEMA
@@ -86,6 +87,7 @@ def test_arbitrary_json_never_raises_and_what_passes_fits_the_schema(record):
         validate_item(item)
     except InvalidRecord:
         return
+    enrich_item(item)  # derivation never raises on a validated item either
     row = {name: [getattr(item, name)] for name in COLUMNS}
     table = pa.Table.from_pydict(row, schema=MODEL_SCHEMA)  # raises if anything invalid got through
     assert table.num_rows == 1

@@ -1,4 +1,8 @@
-"""Save a crawl's final stats as JSON next to the dataset, for people and scripts to read later."""
+"""Save a crawl's final stats as JSON next to the dataset, for people and scripts to read later.
+
+Written at ``engine_stopped``, after every ``spider_closed`` handler has finished, so the stats
+include what happened at close (compaction, publishing the dataset).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 if TYPE_CHECKING:
-    from scrapy import Spider
     from scrapy.crawler import Crawler
     from typing_extensions import Self
 
@@ -35,13 +38,12 @@ class CrawlStatsFile:
         if not path:
             raise NotConfigured("HFHUB_STATS_FILE is empty")
         extension = cls(crawler, Path(path))
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def engine_stopped(self) -> None:
         assert self.crawler.stats is not None
         stats = {key: _jsonable(v) for key, v in sorted(self.crawler.stats.get_stats().items())}
-        stats.setdefault("finish_reason", reason)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.tmp")
         tmp.write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")

@@ -1,1 +1,1 @@
-"""Item pipelines, in order: validate → (enrich → deduplicate) → write Parquet."""
+"""Item pipelines, in order: validate → enrich → deduplicate → write Parquet."""

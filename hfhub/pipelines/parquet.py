@@ -18,7 +18,9 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from hfhub.dataset import crawl_dir, publish, write_part
+import pyarrow.parquet as pq
+
+from hfhub.dataset import PART_GLOB, crawl_dir, drop_superseded_rows, publish, write_part
 from hfhub.schema import COLUMNS
 
 if TYPE_CHECKING:
@@ -117,16 +119,26 @@ class ParquetDatasetPipeline:
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="dataset_write_failed"))
         return 0
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> Deferred[None] | None:
         if reason != "finished" or self._write_failed:
             logger.warning(
                 "crawl ended with %(reason)r: its parts stay in %(dir)s; %(dataset)s is unchanged",
                 {"reason": reason, "dir": self.parts_dir, "dataset": self.dataset_dir},
             )
-            return
-        parts = publish(self.dataset_dir, self.crawl_id)
+            return None
+        return deferToThread(self._compact_and_publish)
+
+    def _compact_and_publish(self) -> None:
         assert self.stats is not None
+        if self.stats.get_value("hfhub/duplicates"):
+            parts = sorted(self.parts_dir.glob(PART_GLOB))
+            removed = drop_superseded_rows(parts, compression=self.compression)
+            self.stats.set_value("hfhub/duplicates_removed", removed)
+            logger.info("kept the newest record of each repeated model: %(n)d older rows removed", {"n": removed})
+        published = publish(self.dataset_dir, self.crawl_id)
+        rows = sum(pq.ParquetFile(p).metadata.num_rows for p in published)
+        self.stats.set_value("hfhub/models_published", rows)
         logger.info(
-            "published %(models)d models in %(parts)d Parquet part file(s) to %(dir)s",
-            {"models": self.stats.get_value("hfhub/models_written", 0), "parts": len(parts), "dir": self.dataset_dir},
+            "published %(rows)d models in %(parts)d Parquet part file(s) to %(dir)s",
+            {"rows": rows, "parts": len(published), "dir": self.dataset_dir},
         )

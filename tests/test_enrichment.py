@@ -1,0 +1,137 @@
+"""Derived fields, checked against values computed by hand for records shaped like the real Hub's."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from hfhub.enrichment import enrich_item, metadata, scores, weights
+from hfhub.hubrecord import model_item_from_api
+from hfhub.validation import validate_item
+
+CRAWLED = datetime(2026, 11, 26, tzinfo=timezone.utc)
+
+
+def enriched(record: dict):
+    item = model_item_from_api(record, CRAWLED)
+    validate_item(item)
+    return enrich_item(item)
+
+
+def test_bf16_llm_with_f32_norms():
+    # an 8B Llama-style repo: 8,030,261,248 BF16 + 266,240 F32 parameters
+    item = enriched({
+        "id": "acme/Llama-8B-Instruct",
+        "pipeline_tag": "text-generation",
+        "library_name": "transformers",
+        "tags": ["transformers", "safetensors", "llama", "text-generation", "en", "de", "license:llama3.1",
+                 "arxiv:2407.21783", "base_model:acme/Llama-8B", "base_model:finetune:acme/Llama-8B"],
+        "safetensors": {"parameters": {"BF16": 8_030_261_248, "F32": 266_240}, "total": 8_030_527_488},
+        "config": {"architectures": ["LlamaForCausalLM"], "model_type": "llama"},
+        "lastModified": "2026-05-30T00:00:00.000Z",
+        "downloads": 999_999, "likes": 9_999,
+    })
+    assert item.dominant_dtype == "BF16"
+    assert item.weights_bytes == 8_030_261_248 * 2 + 266_240 * 4 == 16_061_587_456
+    assert item.bytes_per_parameter == round(16_061_587_456 / 8_030_527_488, 4) == 2.0001
+    assert item.quantization is None
+    assert item.est_active_parameters == 8_030_527_488
+    assert item.est_mem_stored_gb == round(16_061_587_456 * 1.2 / 1e9, 6) == 19.273905
+    assert item.est_mem_fp16_gb == round(8_030_527_488 * 2 * 1.2 / 1e9, 6) == 19.273266
+    assert item.est_mem_4bit_gb == round(8_030_527_488 * 0.5 * 1.2 / 1e9, 6) == 4.818316
+    assert item.est_min_gpu_gb == 24  # 19.3 GB does not fit 16, fits 24
+    assert item.est_min_cpu_ram_gb == 32  # 19.3 + 2 GB headroom
+    assert item.est_decode_tokens_per_s == round(1e12 / (8_030_527_488 * 2.0001), 2) == 62.26
+    assert item.languages == ["en", "de"]  # from the bare language tags, the card had none
+    assert item.base_model_relation == "finetune"
+    assert item.arxiv_ids == ["2407.21783"]
+    assert item.popularity_score == round(100 * (0.7 * 6 / 7 + 0.3 * 4 / 5), 3) == 84.0
+    assert item.days_since_modified == 180.0
+    assert item.recency_score == round(0.5 ** (180 / 365), 6)
+    assert item.search_text.startswith("acme llama 8b instruct text generation transformers llamaforcausallm")
+    assert "english" in item.search_text.split() and "german" in item.search_text.split()
+
+
+def test_awq_quantized_repo_packed_in_int32():
+    item = enriched({
+        "id": "q/Model-AWQ",
+        "tags": ["base_model:quantized:org/Model", "4-bit", "awq"],
+        "safetensors": {"parameters": {"I32": 879_230_976, "F16": 1_050_939_392}},  # no "total", as seen on the Hub
+        "config": {"quantization_config": {"quant_method": "awq", "bits": 4}},
+    })
+    assert item.num_parameters == 1_930_170_368
+    assert item.quantization == "awq"
+    assert item.dominant_dtype == "F16"
+    assert item.weights_bytes == 879_230_976 * 4 + 1_050_939_392 * 2
+    assert item.base_model_relation == "quantized"
+
+
+def test_fp8_dtype_without_quantization_config_is_fp8():
+    item = enriched({"id": "a/b-FP8", "safetensors": {"parameters": {"F8_E4M3": 7_000_000_000, "BF16": 500_000_000}}})
+    assert item.quantization == "fp8"
+    assert item.weights_bytes == 7_000_000_000 + 1_000_000_000
+
+
+def test_gguf_repo_with_several_quantizations_counts_its_smallest():
+    item = enriched({
+        "id": "someone/Qwen2.5-7B-Instruct-GGUF",
+        "library_name": "gguf",
+        "gguf": {"total": 7_615_616_512, "architecture": "qwen2", "context_length": 32768, "totalFileSize": 21_000_000_000},
+        "siblings": [{"rfilename": "qwen2.5-7b-instruct-q4_k_m.gguf"}, {"rfilename": "qwen2.5-7b-instruct-Q8_0.gguf"},
+                     {"rfilename": "README.md"}],
+    })
+    assert item.gguf_quant_types == ["Q4_K_M", "Q8_0"]
+    assert item.quantization == "gguf"
+    assert item.weights_bytes == round(7_615_616_512 * 4.85 / 8) == 4_616_967_510
+    assert item.est_min_gpu_gb == 8  # 5.54 GB
+
+
+def test_gguf_repo_with_one_file_uses_the_hubs_file_size():
+    item = enriched({"id": "a/b-GGUF", "gguf": {"total": 1_000_000_000, "totalFileSize": 1_100_000_000},
+                     "siblings": [{"rfilename": "b.Q8_0.gguf"}]})
+    assert item.weights_bytes == 1_100_000_000
+
+
+def test_moe_active_parameters():
+    # Mixtral-8x7B: 46.7B parameters, 8 experts, 2 per token
+    item = enriched({"id": "m/Mixtral-8x7B", "safetensors": {"parameters": {"BF16": 46_702_792_704}},
+                     "config": {"num_local_experts": 8, "num_experts_per_tok": 2}})
+    assert (item.moe_num_experts, item.moe_experts_per_token) == (8, 2)
+    assert item.est_active_parameters == round(46_702_792_704 * (0.04 + 0.96 * 2 / 8)) == 13_076_781_957
+    assert item.est_min_gpu_gb is None  # 112 GB: bigger than any single-GPU tier
+
+
+@pytest.mark.parametrize(("gated", "expected"), [(False, (False, None)), ("auto", (True, "auto")), ("manual", (True, "manual"))])
+def test_gated(gated, expected):
+    item = enriched({"id": "a/b", "gated": gated})
+    assert (item.gated, item.gated_mode) == expected
+
+
+def test_a_model_with_no_metadata_gets_nulls_not_guesses():
+    item = enriched({"id": "gpt2"})
+    for name in ("dominant_dtype", "weights_bytes", "quantization", "est_mem_stored_gb", "est_min_gpu_gb",
+                 "est_decode_tokens_per_s", "languages", "base_model_relation", "arxiv_ids", "days_since_modified"):
+        assert getattr(item, name) is None, name
+    assert item.popularity_score == 0.0
+    assert item.search_text == "gpt2"
+
+
+@pytest.mark.parametrize(("params", "words"), [(8_030_000_000, ["8b", "medium"]), (1_500_000_000, ["1.5b", "small"]),
+                                               (66_000_000, ["66m", "tiny"]), (405e9, ["405b", "huge"]), (None, [])])
+def test_size_words(params, words):
+    assert scores.size_words(params) == words
+
+
+def test_unknown_dtype_gives_no_byte_count():
+    assert weights.safetensors_bytes({"BF16": 10, "Q9_MYSTERY": 5}) is None
+
+
+def test_smallest_tier():
+    assert weights.smallest_tier(8.0, weights.GPU_TIERS_GB) == 8
+    assert weights.smallest_tier(8.01, weights.GPU_TIERS_GB) == 12
+    assert weights.smallest_tier(81, weights.GPU_TIERS_GB) is None
+
+
+def test_card_languages_win_over_tags():
+    assert metadata.languages(["ja"], ["en", "fr"]) == ["ja"]
