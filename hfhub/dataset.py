@@ -2,8 +2,10 @@
 
 Layout of ``DATASET_DIR`` (``output/models`` by default)::
 
-    part-<crawl>-00000.parquet ...      the last completed crawl: what readers see
-    _inprogress/<crawl>/part-...        parts of a crawl still running or interrupted
+    part-<crawl>-00000.parquet ...      the published dataset: what readers see
+    _state.json                         the last published crawl and its watermark
+    _inprogress/<crawl>/part-...        parts of a crawl still running or interrupted,
+    _inprogress/<crawl>/checkpoint.json and how far its listing is durably written
 
 pyarrow, pandas and DuckDB (with a ``*.parquet`` glob) skip paths starting with ``_`` or ``.``, so
 neither parts in progress nor temporary files are ever read as data. Every part is written under a
@@ -13,18 +15,22 @@ does not exist, whenever the process dies.
 
 from __future__ import annotations
 
+import json
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from hfhub.schema import MODEL_SCHEMA
 
 INPROGRESS = "_inprogress"
+DATASET_STATE = "_state.json"
 PART_GLOB = "part-*.parquet"
 
 
@@ -87,8 +93,9 @@ def crawl_dir(dataset_dir: Path, crawl_id: str) -> Path:
     return dataset_dir / INPROGRESS / crawl_id
 
 
-def publish(dataset_dir: Path, crawl_id: str) -> list[Path]:
-    """Make a finished crawl's parts the dataset, replacing the previous crawl's.
+def publish(dataset_dir: Path, crawl_id: str, *, replace: bool) -> list[Path]:
+    """Move a finished crawl's parts into the dataset; with ``replace``, they replace the previous
+    crawl's parts (a full crawl), else they join them (an incremental refresh, compacted after).
 
     The new parts are moved in first and the old ones removed after, so a reader never finds the
     dataset empty; one listing the folder in between may see both crawls' rows.
@@ -101,9 +108,40 @@ def publish(dataset_dir: Path, crawl_id: str) -> list[Path]:
         os.replace(part, target)
         published.append(target)
     _fsync_dir(dataset_dir)
-    for part in old_parts - set(published):
-        part.unlink()
+    if replace:
+        for part in old_parts - set(published):
+            part.unlink()
     for leftover in source.iterdir():
         leftover.unlink()
     source.rmdir()
     return published
+
+
+def dataset_parts(dataset_dir: Path) -> list[Path]:
+    return sorted(dataset_dir.glob(PART_GLOB))
+
+
+def count_rows(parts: list[Path]) -> int:
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
+
+
+def newest_last_modified(parts: list[Path]) -> datetime | None:
+    newest = None
+    for part in parts:
+        value = pc.max(pq.read_table(part, columns=["last_modified"]).column("last_modified")).as_py()
+        if value is not None and (newest is None or value > newest):
+            newest = value
+    return newest
+
+
+def write_dataset_state(dataset_dir: Path, state: dict[str, Any]) -> None:
+    """``_state.json`` beside the parts: what the last published crawl was and its watermark
+    (the newest ``last_modified`` in the dataset), which an incremental refresh starts from."""
+    tmp = dataset_dir / f".{DATASET_STATE}.tmp"
+    tmp.write_text(json.dumps(state, indent=2, default=str) + "\n")
+    os.replace(tmp, dataset_dir / DATASET_STATE)
+
+
+def read_dataset_state(dataset_dir: Path) -> dict[str, Any] | None:
+    path = dataset_dir / DATASET_STATE
+    return json.loads(path.read_text()) if path.exists() else None

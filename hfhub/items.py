@@ -82,5 +82,6 @@ class ModelItem:
     days_since_modified: Any = None
     recency_score: Any = None
     search_text: Any = None
-    # --- transient: read by the enrichment, not written to the dataset ---
-    files: Any = None
+    # --- transient, not written to the dataset ---
+    files: Any = None  # the repo's file names, read by the enrichment
+    listing_page: int | None = None  # sequence number of the listing page it came from (the checkpoint)

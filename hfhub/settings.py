@@ -35,6 +35,10 @@ HFHUB_PARQUET_ROWS_PER_PART = 50_000
 # decode speed that pandas/DuckDB users will not notice.
 HFHUB_PARQUET_COMPRESSION = "zstd"
 
+# mode=incremental re-lists models modified up to this many seconds before the dataset's watermark,
+# so that changes the Hub indexed late (clock skew, slow replication) are not missed.
+HFHUB_INCREMENTAL_MARGIN = 3600.0
+
 # The crawl's final stats (models written, drops by reason, pages, retries, 429s, elapsed), as JSON.
 HFHUB_STATS_FILE = "output/crawl_stats.json"
 
@@ -61,7 +65,8 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 # 429 is left out: HubRateLimitMiddleware waits what the Hub says (Retry-After / RateLimit t=)
 # before retrying, which Scrapy's RetryMiddleware does not do (scrapy#3849).
 RETRY_ENABLED = True
-RETRY_TIMES = 5
+# Generous: at 10 % 5xx plus malformed pages, 10 retries make losing a page a one-in-10⁹ event.
+RETRY_TIMES = 10
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 # A 429 is the Hub asking us to wait, not a failure: allow many waits before giving up on a page.
 HFHUB_RATELIMIT_MAX_RETRIES = 50

@@ -36,9 +36,9 @@ def test_publish_replaces_the_previous_crawl_and_readers_skip_work_in_progress(t
     for crawl, ids in (("old", ["a/1", "a/2"]), ("new", ["b/1"]), ("running", ["c/1"])):
         crawl_dir(dataset, crawl).mkdir(parents=True)
         write_part(columns(ids), crawl_dir(dataset, crawl) / f"part-{crawl}-00000.parquet")
-    publish(dataset, "old")
+    publish(dataset, "old", replace=True)
     assert sorted(pd.read_parquet(dataset)["id"]) == ["a/1", "a/2"]
-    publish(dataset, "new")
+    publish(dataset, "new", replace=True)
     assert sorted(pd.read_parquet(dataset)["id"]) == ["b/1"]  # "running" under _inprogress is not read
     assert sorted(p.name for p in (dataset / INPROGRESS).iterdir()) == ["running"]
 

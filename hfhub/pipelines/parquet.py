@@ -2,15 +2,18 @@
 
 Each part is written in a worker thread (``deferToThread``) so the reactor keeps downloading and
 parsing while pyarrow converts and compresses; at most one write is in flight, which bounds memory
-to two buffers. When the crawl finishes, its parts replace the published dataset
-(``hfhub.dataset.publish``); an interrupted or failed crawl leaves them under ``_inprogress/``.
+to two buffers. After each part, the crawl's checkpoint moves past the listing pages that are now
+wholly on disk (``hfhub.crawlstate``). When the crawl finishes, its parts are compacted to one row
+per model and published into the dataset (``hfhub.dataset``); an interrupted or failed crawl leaves
+them under ``_inprogress/`` for a resumed run (same ``JOBDIR``) to continue.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-import uuid
+import re
+from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +21,12 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-import pyarrow.parquet as pq
-
-from hfhub.dataset import PART_GLOB, crawl_dir, drop_superseded_rows, publish, write_part
+from hfhub import crawlstate
+from hfhub import signals as hfhub_signals
+from hfhub.dataset import (
+    crawl_dir, count_rows, dataset_parts, drop_superseded_rows, newest_last_modified, publish,
+    write_dataset_state, write_part,
+)
 from hfhub.schema import COLUMNS
 
 if TYPE_CHECKING:
@@ -33,48 +39,81 @@ if TYPE_CHECKING:
     from hfhub.items import ModelItem
 
 logger = logging.getLogger(__name__)
-
-
-def new_crawl_id() -> str:
-    return f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+_PART_NUMBER = re.compile(r"-(\d+)\.parquet$")
 
 
 class ParquetDatasetPipeline:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler
+        assert crawler.stats is not None
         self.stats = crawler.stats
         self.dataset_dir = Path(settings["HFHUB_DATASET_DIR"]).resolve()
         self.rows_per_part = settings.getint("HFHUB_PARQUET_ROWS_PER_PART")
         self.compression = settings["HFHUB_PARQUET_COMPRESSION"]
         if self.rows_per_part < 1:
             raise ValueError("HFHUB_PARQUET_ROWS_PER_PART must be at least 1")
-        self.crawl_id = new_crawl_id()
+        self.jobdir = settings.get("JOBDIR")
+        self.crawl_id, self.resumed = crawlstate.crawl_identity(self.jobdir)
         self.parts_dir = crawl_dir(self.dataset_dir, self.crawl_id)
-        self._buffer = self._empty_buffer()
+        self.ledger = crawlstate.PageLedger(crawlstate.read_checkpoint(self.parts_dir))
+        self._buffer, self._buffer_pages = self._empty_buffer(), Counter[int]()
         self._buffered = 0
-        self._next_part = 0
-        self._writing: Deferred[int] | None = None
+        self._next_part = self._first_free_part_number()
+        self._writing: Deferred[Any] | None = None
         self._write_failed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.page_listed, signal=hfhub_signals.page_listed)
+        crawler.signals.connect(pipeline.item_not_written, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.item_not_written, signal=signals.item_error)
         return pipeline
 
     @staticmethod
     def _empty_buffer() -> dict[str, list[Any]]:
         return {name: [] for name in COLUMNS}
 
+    def _first_free_part_number(self) -> int:
+        numbers = [int(m.group(1)) for p in self.parts_dir.glob("part-*.parquet") if (m := _PART_NUMBER.search(p.name))]
+        return max(numbers, default=-1) + 1
+
     def open_spider(self) -> None:
         self.parts_dir.mkdir(parents=True, exist_ok=True)
-        logger.info("writing Parquet parts to %(dir)s", {"dir": self.parts_dir})
+        if self.resumed:
+            checkpoint = self.ledger.checkpoint
+            logger.info(
+                "resuming crawl %(id)s: %(pages)d pages (%(models)d models) already written in %(dir)s",
+                {"id": self.crawl_id, "pages": checkpoint.pages, "models": checkpoint.models, "dir": self.parts_dir},
+            )
+        else:
+            logger.info("writing Parquet parts to %(dir)s", {"dir": self.parts_dir})
 
+    # --- the page ledger ------------------------------------------------------------------------
+    def page_listed(self, seq: int, count: int, next_url: str | None) -> None:
+        self.ledger.page_listed(seq, count, next_url)
+        if count == 0:
+            self._advance_checkpoint()
+
+    def item_not_written(self, item: Any, **kwargs: Any) -> None:
+        """A dropped (or failed) record is done with: its page must not wait for it."""
+        page = getattr(item, "listing_page", None)
+        if page is not None:
+            self.ledger.handled(Counter({page: 1}))
+
+    def _advance_checkpoint(self) -> None:
+        if self.ledger.advance():
+            crawlstate.write_checkpoint(self.parts_dir, self.ledger.checkpoint)
+
+    # --- buffering and writing ------------------------------------------------------------------
     async def process_item(self, item: ModelItem) -> ModelItem:
         buffer = self._buffer
         for name in COLUMNS:
             buffer[name].append(getattr(item, name))
+        if item.listing_page is not None:
+            self._buffer_pages[item.listing_page] += 1
         self._buffered += 1
         if self._buffered >= self.rows_per_part:
             await self._flush()
@@ -87,58 +126,64 @@ class ParquetDatasetPipeline:
         await self._wait_for_write()
 
     async def _flush(self) -> None:
-        await self._wait_for_write()
-        columns, rows = self._buffer, self._buffered
-        self._buffer, self._buffered = self._empty_buffer(), 0
+        # Take the buffer before waiting, so items arriving meanwhile start the next one.
+        columns, pages, rows = self._buffer, self._buffer_pages, self._buffered
+        self._buffer, self._buffer_pages, self._buffered = self._empty_buffer(), Counter(), 0
         path = self.parts_dir / f"part-{self.crawl_id}-{self._next_part:05d}.parquet"
         self._next_part += 1
+        await self._wait_for_write()
         self._writing = deferToThread(write_part, columns, path, compression=self.compression)
-        self._writing.addCallbacks(self._part_written, self._part_failed, (rows, path), errbackArgs=(path,))
+        self._writing.addCallbacks(self._part_written, self._part_failed, (rows, pages, path), errbackArgs=(path,))
 
     async def _wait_for_write(self) -> None:
-        if self._writing is not None:
+        while self._writing is not None:
             writing, self._writing = self._writing, None
             await maybe_deferred_to_future(writing)
 
-    def _part_written(self, size: int, rows: int, path: Path) -> int:
-        assert self.stats is not None
+    def _part_written(self, size: int, rows: int, pages: Counter[int], path: Path) -> None:
         self.stats.inc_value("hfhub/models_written", rows)
         self.stats.inc_value("hfhub/parts_written")
         self.stats.inc_value("hfhub/bytes_written", size)
+        self.ledger.handled(pages)
+        self._advance_checkpoint()
         logger.debug("wrote %(rows)d models to %(path)s", {"rows": rows, "path": path})
-        return size
 
-    def _part_failed(self, failure: Failure, path: Path) -> int:
+    def _part_failed(self, failure: Failure, path: Path) -> None:
         """A part that cannot be written fails the crawl: publishing without it would lose rows."""
-        assert self.stats is not None and self.crawler.engine is not None
+        assert self.crawler.engine is not None
         self.stats.inc_value("hfhub/parts_failed")
-        logger.error(
-            "could not write %(path)s: %(error)s", {"path": path, "error": failure.getErrorMessage()}
-        )
+        logger.error("could not write %(path)s: %(error)s", {"path": path, "error": failure.getErrorMessage()})
         self._write_failed = True
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="dataset_write_failed"))
-        return 0
 
+    # --- publishing -----------------------------------------------------------------------------
     def spider_closed(self, spider: Spider, reason: str) -> Deferred[None] | None:
         if reason != "finished" or self._write_failed:
+            resume = f"; run again with -s JOBDIR={self.jobdir} to resume" if self.jobdir else ""
             logger.warning(
-                "crawl ended with %(reason)r: its parts stay in %(dir)s; %(dataset)s is unchanged",
-                {"reason": reason, "dir": self.parts_dir, "dataset": self.dataset_dir},
+                "crawl ended with %(reason)r: its parts stay in %(dir)s%(resume)s; %(dataset)s is unchanged",
+                {"reason": reason, "dir": self.parts_dir, "resume": resume, "dataset": self.dataset_dir},
             )
             return None
-        return deferToThread(self._compact_and_publish)
+        return deferToThread(self._compact_and_publish, getattr(spider, "mode", "full"))
 
-    def _compact_and_publish(self) -> None:
-        assert self.stats is not None
-        if self.stats.get_value("hfhub/duplicates"):
-            parts = sorted(self.parts_dir.glob(PART_GLOB))
-            removed = drop_superseded_rows(parts, compression=self.compression)
-            self.stats.set_value("hfhub/duplicates_removed", removed)
-            logger.info("kept the newest record of each repeated model: %(n)d older rows removed", {"n": removed})
-        published = publish(self.dataset_dir, self.crawl_id)
-        rows = sum(pq.ParquetFile(p).metadata.num_rows for p in published)
+    def _compact_and_publish(self, mode: str) -> None:
+        removed = drop_superseded_rows(sorted(self.parts_dir.glob("part-*.parquet")), compression=self.compression)
+        published = publish(self.dataset_dir, self.crawl_id, replace=mode == "full")
+        if mode != "full":  # an incremental refresh: its rows supersede older rows of the same models
+            removed += drop_superseded_rows(dataset_parts(self.dataset_dir), compression=self.compression)
+        parts = dataset_parts(self.dataset_dir)
+        rows = count_rows(parts)
+        watermark = newest_last_modified(parts)
+        write_dataset_state(self.dataset_dir, {
+            "crawl_id": self.crawl_id, "mode": mode, "models": rows,
+            "published_at": datetime.now(timezone.utc).isoformat(),
+            "watermark": watermark.isoformat() if watermark else None,
+        })
+        crawlstate.forget_crawl(self.jobdir)
+        self.stats.set_value("hfhub/duplicates_removed", removed)
         self.stats.set_value("hfhub/models_published", rows)
         logger.info(
-            "published %(rows)d models in %(parts)d Parquet part file(s) to %(dir)s",
-            {"rows": rows, "parts": len(published), "dir": self.dataset_dir},
+            "published %(new)d part file(s) (%(mode)s crawl): %(dir)s now holds %(rows)d models; %(removed)d older rows removed",
+            {"new": len(published), "mode": mode, "dir": self.dataset_dir, "rows": rows, "removed": removed},
         )

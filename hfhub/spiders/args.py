@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 SORT_KEYS = ("downloads", "likes", "createdAt", "lastModified", "trendingScore")
+MODES = ("full", "incremental")
 _AUTHOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -21,6 +22,7 @@ class ListingArgs:
     filters: tuple[str, ...] = ()
     pipeline_tag: str | None = None
     sort: str | None = None
+    mode: str = "full"
 
 
 def _limit(value: str | int | None) -> int | None:
@@ -69,6 +71,15 @@ def _text(name: str, value: str | None) -> str | None:
     return value
 
 
+def _mode(value: str | None, sort: str | None) -> str:
+    mode = value or "full"
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}; got {value!r}")
+    if mode == "incremental" and sort:
+        raise ValueError("mode=incremental lists by lastModified; leave sort out")
+    return mode
+
+
 def parse_listing_args(
     *,
     limit: str | int | None = None,
@@ -77,6 +88,7 @@ def parse_listing_args(
     filter: str | None = None,  # noqa: A002 - the Hub's own parameter name
     pipeline_tag: str | None = None,
     sort: str | None = None,
+    mode: str | None = None,
 ) -> ListingArgs:
     return ListingArgs(
         limit=_limit(limit),
@@ -85,4 +97,5 @@ def parse_listing_args(
         filters=_filters(filter),
         pipeline_tag=_text("pipeline_tag", pipeline_tag),
         sort=_sort(sort),
+        mode=_mode(mode, sort),
     )

@@ -1,9 +1,16 @@
-"""The ``models`` spider: pages through ``GET {HF_ENDPOINT}/api/models`` and yields ``ModelItem``s."""
+"""The ``models`` spider: pages through ``GET {HF_ENDPOINT}/api/models`` and yields ``ModelItem``s.
+
+Two modes (``-a mode=…``): ``full`` lists every model (the published dataset is replaced by the
+result); ``incremental`` lists by ``lastModified``, newest first, and stops past the dataset's
+watermark minus ``HFHUB_INCREMENTAL_MARGIN`` seconds (the result is merged into the dataset).
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -11,16 +18,31 @@ import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider
 
+from hfhub import crawlstate
+from hfhub.dataset import crawl_dir, read_dataset_state
 from hfhub.hubapi import models_listing_url, next_page_url
 from hfhub.hubrecord import EXPAND_PROPERTIES, model_item_from_api
 from hfhub.items import ModelItem
+from hfhub.signals import page_listed
 from hfhub.spiders.args import parse_listing_args
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
+    from typing_extensions import Self
 
-LISTING_ARGS = ("limit", "author", "search", "filter", "pipeline_tag", "sort")
+LISTING_ARGS = ("limit", "author", "search", "filter", "pipeline_tag", "sort", "mode")
+
+
+def _parse_time(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
 
 
 class ModelsSpider(scrapy.Spider):
@@ -35,13 +57,52 @@ class ModelsSpider(scrapy.Spider):
             )
         self.args = parse_listing_args(**{k: kwargs.pop(k) for k in LISTING_ARGS if k in kwargs})
         super().__init__(name, **kwargs)
+        self.mode = self.args.mode
         self.models_seen = 0
+        self.next_page_seq = 0
+        self.stop_before: datetime | None = None  # incremental: records older than this are known
+        # Listing requests of this run carry this token; requests of an earlier run that JOBDIR
+        # kept queued are skipped, since the listing resumes from the checkpoint instead.
+        self.run_token = uuid.uuid4().hex
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.mode == "incremental":
+            spider.stop_before = spider.incremental_cutoff()
+        return spider
+
+    def incremental_cutoff(self) -> datetime:
+        dataset_dir = Path(self.settings["HFHUB_DATASET_DIR"])
+        state = read_dataset_state(dataset_dir)
+        watermark = _parse_time(state.get("watermark")) if state else None
+        if watermark is None:
+            raise ValueError(
+                f"mode=incremental needs a published dataset with a watermark in {dataset_dir}; "
+                "run a full crawl first (scrapy crawl models)"
+            )
+        return watermark - timedelta(seconds=self.settings.getfloat("HFHUB_INCREMENTAL_MARGIN"))
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        checkpoint = self.resume_checkpoint()
+        if checkpoint.listing_done:
+            self.logger.info("the listing of this crawl is already written; publishing it")
+            return
+        self.next_page_seq, self.models_seen = checkpoint.pages, checkpoint.models
+        yield self.listing_request(checkpoint.next_url or self.first_page_url())
+
+    def resume_checkpoint(self) -> crawlstate.Checkpoint:
+        jobdir = self.settings.get("JOBDIR")
+        if not jobdir:
+            return crawlstate.Checkpoint()
+        crawl_id, _ = crawlstate.crawl_identity(jobdir)
+        return crawlstate.read_checkpoint(crawl_dir(Path(self.settings["HFHUB_DATASET_DIR"]).resolve(), crawl_id))
+
+    def first_page_url(self) -> str:
         page_size = self.settings.getint("HFHUB_PAGE_SIZE")
         if self.args.limit is not None:
             page_size = min(page_size, self.args.limit)
-        url = models_listing_url(
+        return models_listing_url(
             self.settings["HF_ENDPOINT"],
             expand=EXPAND_PROPERTIES,
             limit=page_size,
@@ -49,16 +110,21 @@ class ModelsSpider(scrapy.Spider):
             search=self.args.search,
             filters=self.args.filters,
             pipeline_tag=self.args.pipeline_tag,
-            sort=self.args.sort,
+            sort="lastModified" if self.mode == "incremental" else self.args.sort,
         )
-        yield self.listing_request(url)
 
     def listing_request(self, url: str) -> scrapy.Request:
         # Pages form a chain (each names the next), so a page is never a duplicate of another;
         # dont_filter also keeps a retried page from being dropped by the dupefilter.
-        return scrapy.Request(url, callback=self.parse, errback=self.page_failed, dont_filter=True)
+        return scrapy.Request(
+            url, callback=self.parse, errback=self.page_failed, dont_filter=True,
+            meta={"hfhub_run": self.run_token},
+        )
 
     def parse(self, response: Response) -> Iterator[ModelItem | scrapy.Request]:
+        if response.meta.get("hfhub_run") != self.run_token:
+            self.crawler.stats.inc_value("hfhub/stale_requests_skipped")
+            return
         try:
             records = orjson.loads(response.body)
         except orjson.JSONDecodeError:
@@ -67,17 +133,34 @@ class ModelsSpider(scrapy.Spider):
             yield self.retry_or_fail(response, reason="malformed_json")
             return
         self.crawler.stats.inc_value("hfhub/pages")
-        if self.args.limit is not None:
-            records = records[: self.args.limit - self.models_seen]
+        records, listing_continues = self.wanted(records)
         self.models_seen += len(records)
+        next_url = next_page_url(response.headers.get("Link")) if listing_continues else None
+        seq, self.next_page_seq = self.next_page_seq, self.next_page_seq + 1
+        self.crawler.signals.send_catch_log(signal=page_listed, seq=seq, count=len(records), next_url=next_url)
         # The next page first: it downloads while this page's items go through the pipelines.
-        next_url = next_page_url(response.headers.get("Link"))
-        if next_url and (self.args.limit is None or self.models_seen < self.args.limit):
+        if next_url:
             yield self.listing_request(next_url)
         self.crawler.stats.inc_value("hfhub/models_listed", len(records))
         crawled_at = datetime.now(timezone.utc)
         for record in records:
-            yield model_item_from_api(record, crawled_at)
+            item = model_item_from_api(record, crawled_at)
+            item.listing_page = seq
+            yield item
+
+    def wanted(self, records: list[Any]) -> tuple[list[Any], bool]:
+        """The records of a page to keep, and whether the listing goes on after it."""
+        if self.args.limit is not None:
+            records = records[: self.args.limit - self.models_seen]
+            if self.models_seen + len(records) >= self.args.limit:
+                return records, False
+        if self.stop_before is not None:
+            for position, record in enumerate(records):
+                modified = _parse_time(record.get("lastModified")) if isinstance(record, dict) else None
+                if modified is not None and modified < self.stop_before:
+                    self.logger.info("incremental: reached models unchanged since %(t)s", {"t": self.stop_before})
+                    return records[:position], False
+        return records, True
 
     def retry_or_fail(self, response: Response, reason: str) -> scrapy.Request:
         retry = get_retry_request(response.request, spider=self, reason=reason)
@@ -91,7 +174,8 @@ class ModelsSpider(scrapy.Spider):
 
     def fail_listing(self, url: str, reason: str) -> None:
         """A page that stays broken after the retries ends the listing: later pages are reachable
-        only through its cursor. The crawl closes as failed, so its partial result is not published."""
+        only through its cursor. The crawl closes as failed, so its partial result is not published;
+        a run with the same JOBDIR resumes from the last written page."""
         self.crawler.stats.inc_value("hfhub/pages_failed")
         self.logger.error("listing page failed for good (%(reason)s): %(url)s", {"reason": reason, "url": url})
         raise CloseSpider("listing_page_failed")

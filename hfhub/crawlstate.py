@@ -1,0 +1,99 @@
+"""A crawl's identity and its durable progress, so that a killed crawl resumes without loss.
+
+A listing page counts as done only when every one of its records is in a written Parquet part (or
+was dropped by validation): then the URL of the page after it is saved in the checkpoint
+(``checkpoint.json`` in the crawl's parts folder, written atomically after each part). Scrapy's
+JOBDIR queue alone would forget a page whose items were still in the writer's buffer when the
+process died. A resumed crawl continues the listing from the checkpoint; records that were written
+after it are listed again and the compaction at publish keeps one row each.
+
+With ``JOBDIR``, the crawl's id is kept in ``JOBDIR/hfhub-crawl.json`` so the next run with the same
+JOBDIR finds the parts and checkpoint again; the file is removed once the crawl is published.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+CRAWL_FILE = "hfhub-crawl.json"
+CHECKPOINT_FILE = "checkpoint.json"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    pages: int = 0  # listing pages 0..pages-1 are durably handled
+    models: int = 0  # records those pages held
+    next_url: str | None = None  # where the listing continues
+    listing_done: bool = False  # the last page is among them
+
+
+def new_crawl_id() -> str:
+    return f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+
+
+def _write_json_atomically(path: Path, data: dict[str, object]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w") as f:
+        json.dump(data, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def crawl_identity(jobdir: str | None) -> tuple[str, bool]:
+    """(crawl id, whether it resumes an earlier run). Without JOBDIR every run is a new crawl."""
+    if not jobdir:
+        return new_crawl_id(), False
+    path = Path(jobdir) / CRAWL_FILE
+    if path.exists():
+        return json.loads(path.read_text())["crawl_id"], True
+    crawl_id = new_crawl_id()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_json_atomically(path, {"crawl_id": crawl_id})
+    return crawl_id, False
+
+
+def forget_crawl(jobdir: str | None) -> None:
+    """After publishing: the next run with this JOBDIR starts a new crawl."""
+    if jobdir:
+        (Path(jobdir) / CRAWL_FILE).unlink(missing_ok=True)
+
+
+def read_checkpoint(parts_dir: Path) -> Checkpoint:
+    path = parts_dir / CHECKPOINT_FILE
+    return Checkpoint(**json.loads(path.read_text())) if path.exists() else Checkpoint()
+
+
+def write_checkpoint(parts_dir: Path, checkpoint: Checkpoint) -> None:
+    _write_json_atomically(parts_dir / CHECKPOINT_FILE, asdict(checkpoint))
+
+
+class PageLedger:
+    """Per listing page: how many records it held and how many are durably handled so far."""
+
+    def __init__(self, start: Checkpoint) -> None:
+        self.checkpoint = start
+        self._listed: dict[int, tuple[int, str | None]] = {}
+        self._handled: Counter[int] = Counter()
+
+    def page_listed(self, seq: int, count: int, next_url: str | None) -> None:
+        self._listed[seq] = (count, next_url)
+
+    def handled(self, pages: Counter[int]) -> None:
+        self._handled.update(pages)
+
+    def advance(self) -> bool:
+        """Move the checkpoint past every completed page in sequence; True if it moved."""
+        moved = False
+        while (seq := self.checkpoint.pages) in self._listed and self._handled[seq] >= self._listed[seq][0]:
+            count, next_url = self._listed.pop(seq)
+            self._handled.pop(seq, None)
+            self.checkpoint = Checkpoint(seq + 1, self.checkpoint.models + count, next_url, next_url is None)
+            moved = True
+        return moved

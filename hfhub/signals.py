@@ -1,0 +1,6 @@
+"""hfhub's own signals (sent with ``crawler.signals.send_catch_log``)."""
+
+# A listing page was parsed: its sequence number in the crawl, how many records it held (each will
+# reach the item pipelines, which may write or drop it), and the URL of the page after it (None on
+# the last page). Arguments: seq: int, count: int, next_url: str | None.
+page_listed = object()
