@@ -1,4 +1,8 @@
-"""Honour the Hub's 429s: wait what it says, then retry the same request.
+"""Pace the crawl by the Hub's rate-limit headers, and honour its 429s.
+
+Pacing: the Hub sends ``RateLimit: "api";r=<remaining>;t=<seconds to reset>`` on its responses.
+Spreading the remaining requests evenly over the rest of the window (one every ``t / r`` seconds)
+uses the whole quota without running into it, instead of hammering until a 429.
 
 Scrapy's RetryMiddleware retries at once and ignores ``Retry-After`` (scrapy#3849), which against a
 fixed-window quota only burns more of the window. Here a 429 closes a gate for the whole crawl (the
@@ -18,7 +22,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
-from hfhub.ratelimit import wait_after_429
+from hfhub.ratelimit import parse_ratelimit, wait_after_429
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -47,12 +51,22 @@ class HubRateLimitMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler, crawler.settings)
 
+    def _pace(self, response: Response) -> None:
+        state = parse_ratelimit(response.headers)
+        if state is None:
+            return
+        interval = state.reset_in / state.remaining if state.remaining else state.reset_in
+        self.gate_opens_at = max(self.gate_opens_at, time.monotonic() + min(interval, self.max_wait))
+
     async def process_request(self, request: Request) -> None:
         while (wait := self.gate_opens_at - time.monotonic()) > 0:
             await sleep(wait)
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
-        if response.status != 429 or request.meta.get("dont_retry", False):
+        if response.status != 429:
+            self._pace(response)
+            return response
+        if request.meta.get("dont_retry", False):
             return response
         stats = self.crawler.stats
         assert stats is not None

@@ -157,15 +157,15 @@ class ParquetDatasetPipeline:
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="dataset_write_failed"))
 
     # --- publishing -----------------------------------------------------------------------------
-    def spider_closed(self, spider: Spider, reason: str) -> Deferred[None] | None:
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
         if reason != "finished" or self._write_failed:
             resume = f"; run again with -s JOBDIR={self.jobdir} to resume" if self.jobdir else ""
             logger.warning(
                 "crawl ended with %(reason)r: its parts stay in %(dir)s%(resume)s; %(dataset)s is unchanged",
                 {"reason": reason, "dir": self.parts_dir, "resume": resume, "dataset": self.dataset_dir},
             )
-            return None
-        return deferToThread(self._compact_and_publish, getattr(spider, "mode", "full"))
+            return
+        await maybe_deferred_to_future(deferToThread(self._compact_and_publish, getattr(spider, "mode", "full")))
 
     def _compact_and_publish(self, mode: str) -> None:
         removed = drop_superseded_rows(sorted(self.parts_dir.glob("part-*.parquet")), compression=self.compression)
