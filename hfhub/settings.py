@@ -42,8 +42,13 @@ HFHUB_INCREMENTAL_MARGIN = 3600.0
 # The crawl's final stats (models written, drops by reason, pages, retries, 429s, elapsed), as JSON.
 HFHUB_STATS_FILE = "output/crawl_stats.json"
 
+# A progress line every this many seconds (0: none); it replaces Scrapy's LogStats.
+HFHUB_PROGRESS_INTERVAL = 30.0
+
 EXTENSIONS = {
-    "hfhub.extensions.statsfile.CrawlStatsFile": 100,
+    "scrapy.extensions.logstats.LogStats": None,
+    "hfhub.extensions.progress.ProgressLog": 100,
+    "hfhub.extensions.statsfile.CrawlStatsFile": 110,
 }
 
 # --- politeness and throughput ------------------------------------------------------------------

@@ -165,7 +165,12 @@ class ParquetDatasetPipeline:
                 {"reason": reason, "dir": self.parts_dir, "resume": resume, "dataset": self.dataset_dir},
             )
             return
-        await maybe_deferred_to_future(deferToThread(self._compact_and_publish, getattr(spider, "mode", "full")))
+        mode = getattr(spider, "mode", "full")
+        await maybe_deferred_to_future(deferToThread(self._compact_and_publish, mode))
+        await self.crawler.signals.send_catch_log_async(
+            signal=hfhub_signals.dataset_published, dataset_dir=self.dataset_dir, mode=mode,
+            models=self.stats.get_value("hfhub/models_published"),
+        )
 
     def _compact_and_publish(self, mode: str) -> None:
         removed = drop_superseded_rows(sorted(self.parts_dir.glob("part-*.parquet")), compression=self.compression)
