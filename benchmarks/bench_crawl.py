@@ -1,0 +1,132 @@
+"""Crawl ingest, side by side with the way users do it today, against the fake Hub on loopback.
+
+For each corpus size: ``scrapy crawl models`` (spider → validate → enrich → dedup → Parquet) and the
+baseline ``huggingface_hub.HfApi(endpoint=…).list_models(full=True, cardData=True, fetch_config=True)``
+into a pandas DataFrame written with ``to_parquet``, each in its own process (peak RSS from
+``wait4``), each the median of ``--repeats`` runs. Prints a Markdown table and saves JSON.
+
+    python -m benchmarks.bench_crawl --sizes 10000 100000 --repeats 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from hfhub.fakehub.process import FakeHubProcess
+
+REPO = Path(__file__).resolve().parents[1]
+
+BASELINE = r'''
+import sys, pandas as pd
+from huggingface_hub import HfApi
+api = HfApi(endpoint=sys.argv[1])
+rows = []
+for m in api.list_models(full=True, cardData=True, fetch_config=True):
+    rows.append({
+        "id": m.id, "author": m.author, "sha": m.sha, "created_at": m.created_at,
+        "last_modified": m.last_modified, "downloads": m.downloads, "likes": m.likes,
+        "trending_score": m.trending_score, "pipeline_tag": m.pipeline_tag,
+        "library_name": m.library_name, "tags": m.tags, "gated": str(m.gated), "private": m.private,
+        "license": (m.card_data or {}).get("license") if m.card_data else None,
+        "architectures": (m.config or {}).get("architectures"),
+        "file_count": len(m.siblings) if m.siblings is not None else None,
+    })
+pd.DataFrame(rows).to_parquet(sys.argv[2])
+'''
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of one child process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{command[:4]} failed: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def hfhub_run(hub_url: str, out: Path) -> dict[str, float]:
+    command = [sys.executable, "-m", "scrapy", "crawl", "models", "-s", f"HFHUB_DATASET_DIR={out / 'models'}",
+               "-s", f"HFHUB_STATS_FILE={out / 'stats.json'}", "-s", "LOG_LEVEL=WARNING",
+               "-s", "HFHUB_INDEX_ENABLED=False"]
+    seconds, rss = run_measured(command, {**os.environ, "HF_ENDPOINT": hub_url})
+    stats = json.loads((out / "stats.json").read_text())
+    files = list((out / "models").glob("*.parquet"))
+    started = time.perf_counter()
+    rows = len(pd.read_parquet(out / "models"))
+    read_s = time.perf_counter() - started
+    return {"seconds": seconds, "crawl_seconds": stats["elapsed_time_seconds"], "rss_mb": rss, "rows": rows,
+            "bytes": sum(f.stat().st_size for f in files), "read_s": read_s}
+
+
+def baseline_run(hub_url: str, out: Path) -> dict[str, float]:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "baseline.parquet"
+    seconds, rss = run_measured([sys.executable, "-c", BASELINE, hub_url, str(path)], dict(os.environ))
+    return {"seconds": seconds, "rss_mb": rss, "rows": len(pd.read_parquet(path)), "bytes": path.stat().st_size}
+
+
+def median(runs: list[dict[str, float]], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--output", type=Path, default=REPO / "benchmarks" / "results" / "crawl.json")
+    args = parser.parse_args(argv)
+    results = []
+    for size in args.sizes:
+        with FakeHubProcess(models=size, seed=1, args=["--cache-mb", "0"]) as hub, tempfile.TemporaryDirectory() as tmp:
+            ours, theirs = [], []
+            for repeat in range(args.repeats):
+                ours.append(hfhub_run(hub.url, Path(tmp) / f"hfhub-{repeat}"))
+                if not args.no_baseline:
+                    theirs.append(baseline_run(hub.url, Path(tmp) / f"baseline-{repeat}"))
+        row = {
+            "models": size,
+            "hfhub_models_per_s": size / median(ours, "seconds"),
+            "hfhub_crawl_only_models_per_s": size / median(ours, "crawl_seconds"),
+            "hfhub_peak_rss_mb": median(ours, "rss_mb"),
+            "hfhub_bytes_per_model": median(ours, "bytes") / size,
+            "hfhub_read_back_s": median(ours, "read_s"),
+            "rows_ok": all(r["rows"] == size for r in ours),
+        }
+        if theirs:
+            row |= {
+                "baseline_models_per_s": size / median(theirs, "seconds"),
+                "baseline_peak_rss_mb": median(theirs, "rss_mb"),
+                "baseline_bytes_per_model": median(theirs, "bytes") / size,
+                "ratio_hfhub_over_baseline": median(theirs, "seconds") / median(ours, "seconds"),
+            }
+        results.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps({"repeats": args.repeats, "results": results}, indent=2) + "\n")
+    print(markdown_table(results))
+    return 0
+
+
+def markdown_table(results: list[dict[str, float]]) -> str:
+    columns = list(results[0])
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in results:
+        lines.append("| " + " | ".join(f"{row[c]:,.1f}" if isinstance(row[c], float) else f"{row[c]}" for c in columns) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
