@@ -1,0 +1,64 @@
+"""The cards table: one row per fetched card, keyed by model id and the sha it was fetched at.
+
+Cards live in their own Parquet dataset (``output/cards/``) so the models table stays small. A part
+file is written atomically by ``hfhub.dataset.write_table`` (temporary ``.``-prefixed name, fsync,
+rename), so a reader never sees half a part.
+
+A rejected card (``CardRejected``) still gets a row, with a null ``summary``, ``headings`` and
+``language``: the row records that the card at this sha was fetched, so it is not fetched again,
+and ``summary IS NULL`` tells it from a card that parsed to no prose (``summary == ""``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from hfhub.cards.parse import CardRejected, ParsedCard
+from hfhub.dataset import write_table
+from hfhub.schema import STRINGS, TIMESTAMP
+
+CARDS_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("sha", pa.string()),
+        pa.field("fetched_at", TIMESTAMP),
+        pa.field("summary", pa.string()),
+        pa.field("headings", STRINGS),
+        pa.field("language", pa.string()),
+        pa.field("card_bytes", pa.int64()),
+    ]
+)
+
+
+def card_row(
+    model_id: str, sha: str | None, fetched_at: datetime, card: ParsedCard | CardRejected
+) -> dict[str, Any]:
+    """The table row of one parsed (or rejected) card."""
+    row: dict[str, Any] = {"id": model_id, "sha": sha, "fetched_at": fetched_at, "card_bytes": card.card_bytes}
+    if isinstance(card, ParsedCard):
+        row.update(summary=card.summary, headings=list(card.headings), language=card.language)
+    else:
+        row.update(summary=None, headings=None, language=None)
+    return row
+
+
+def cards_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:
+    """``rows`` (dicts with the schema's column names; missing ones are null) as a table."""
+    table = pa.Table.from_pylist([dict(row) for row in rows], schema=CARDS_SCHEMA)
+    # pyarrow does not enforce a field's nullable=False; the id is the table's key.
+    if table.column("id").null_count:
+        raise ValueError("every card row needs an id")
+    return table
+
+
+def write_cards(rows: Iterable[Mapping[str, Any]], path: Path, *, compression: str = "zstd") -> int:
+    """Write ``rows`` as one part file at ``path``, atomically; return the file's size in bytes."""
+    table = cards_table(rows)
+    if not table.num_rows:
+        raise ValueError(f"no card rows to write to {path}")
+    return write_table(table, path, compression=compression)
