@@ -65,24 +65,31 @@ def write_table(table: pa.Table, path: Path, *, compression: str = "zstd") -> in
     return path.stat().st_size
 
 
-def drop_superseded_rows(parts: list[Path], *, compression: str = "zstd") -> int:
-    """Keep one row per model id across ``parts``: the newest by ``last_modified``, then
-    ``crawled_at``, then the later part. Rewrites (atomically) only the parts that lose rows and
-    returns how many rows were dropped. Safe to run again after a crash part-way through."""
+def drop_superseded_rows(
+    parts: list[Path],
+    *,
+    compression: str = "zstd",
+    schema: pa.Schema = MODEL_SCHEMA,
+    newest_by: tuple[str, ...] = ("last_modified", "crawled_at"),
+) -> int:
+    """Keep one row per ``id`` across ``parts``: the newest by the ``newest_by`` columns in turn
+    (for models: ``last_modified``, then ``crawled_at``), then the later part. Rewrites (atomically)
+    only the parts that lose rows and returns how many rows were dropped. Safe to run again after a
+    crash part-way through."""
     keys = []
     for number, part in enumerate(parts):
-        table = pq.read_table(part, columns=["id", "last_modified", "crawled_at"]).to_pandas()
+        table = pq.read_table(part, columns=["id", *newest_by]).to_pandas()
         table["part"], table["row"] = number, range(len(table))
         keys.append(table)
     if not keys:
         return 0
     rows = pd.concat(keys, ignore_index=True).sort_values(
-        ["id", "last_modified", "crawled_at", "part", "row"], ascending=False, na_position="last"
+        ["id", *newest_by, "part", "row"], ascending=False, na_position="last"
     )
     losers = rows[rows.duplicated("id", keep="first")]
     for number, lost in losers.groupby("part"):
         path = parts[int(number)]
-        table = pq.read_table(path, schema=MODEL_SCHEMA)
+        table = pq.read_table(path, schema=schema)
         keep = np.ones(table.num_rows, dtype=bool)
         keep[lost["row"].to_numpy()] = False
         write_table(table.filter(pa.array(keep)), path, compression=compression)

@@ -85,3 +85,16 @@ class ModelItem:
     # --- transient, not written to the dataset ---
     files: Any = None  # the repo's file names, read by the enrichment
     listing_page: int | None = None  # sequence number of the listing page it came from (the checkpoint)
+
+
+@dataclass
+class CardItem:
+    """A model's card (README.md), parsed; one row of the cards table (``hfhub.cards.table``).
+
+    ``card`` is None when the repo has no card (a 404): the row is still kept, so the same ``sha``
+    is not asked for again."""
+
+    id: str
+    sha: str | None
+    fetched_at: datetime
+    card: Any = None  # hfhub.cards.ParsedCard | hfhub.cards.CardRejected | None

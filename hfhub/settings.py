@@ -51,6 +51,14 @@ EXTENSIONS = {
     "hfhub.extensions.statsfile.CrawlStatsFile": 110,
 }
 
+# --- model cards (scrapy crawl models -a cards=1) -------------------------------------------------
+HFHUB_CARDS_DIR = "output/cards"
+HFHUB_CARDS_ROWS_PER_PART = 20_000
+# Cards larger than this are not downloaded at all (counted as hfhub/cards/too_large) ...
+HFHUB_CARD_MAX_DOWNLOAD = 8 * 1024 * 1024
+# ... and of those downloaded, only the first bytes are parsed: the summary comes from the start.
+HFHUB_CARD_MAX_BYTES = 1_000_000
+
 # --- politeness and throughput ------------------------------------------------------------------
 ROBOTSTXT_OBEY = False  # an API, not pages; the Hub's robots.txt does not cover /api
 USER_AGENT = "hfhub (+https://github.com/hfhub/hfhub)"
@@ -92,6 +100,7 @@ ITEM_PIPELINES = {
     "hfhub.pipelines.enrich.EnrichModelPipeline": 200,
     "hfhub.pipelines.dedup.DeduplicateModelPipeline": 300,
     "hfhub.pipelines.parquet.ParquetDatasetPipeline": 900,
+    "hfhub.pipelines.cards.CardsParquetPipeline": 910,
 }
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -11,15 +11,18 @@ and ``summary IS NULL`` tells it from a card that parsed to no prose (``summary 
 
 from __future__ import annotations
 
+import hashlib
+
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from hfhub.cards.parse import CardRejected, ParsedCard
-from hfhub.dataset import write_table
+from hfhub.dataset import PART_GLOB, write_table
 from hfhub.schema import STRINGS, TIMESTAMP
 
 CARDS_SCHEMA = pa.schema(
@@ -62,3 +65,18 @@ def write_cards(rows: Iterable[Mapping[str, Any]], path: Path, *, compression: s
     if not table.num_rows:
         raise ValueError(f"no card rows to write to {path}")
     return write_table(table, path, compression=compression)
+
+
+def card_key(model_id: str, sha: str | None) -> int:
+    digest = hashlib.blake2b(f"{model_id}@{sha}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def known_card_shas(cards_dir: Path) -> set[int]:
+    """Keys (``card_key``) of the (model, sha) pairs whose card the table already holds: ~70 bytes
+    each in memory."""
+    keys: set[int] = set()
+    for part in sorted(cards_dir.glob(PART_GLOB)):
+        table = pq.read_table(part, columns=["id", "sha"])
+        keys.update(card_key(i, s) for i, s in zip(table.column("id").to_pylist(), table.column("sha").to_pylist()))
+    return keys

@@ -1,5 +1,8 @@
 """Pace the crawl by the Hub's rate-limit headers, and honour its 429s.
 
+The Hub keeps separate quotas (buckets): "api" for the API and "resolvers" for file downloads such
+as model cards. Each bucket has its own gate here, so waiting for one never stalls the other.
+
 Pacing: the Hub sends ``RateLimit: "api";r=<remaining>;t=<seconds to reset>`` on its responses.
 Spreading the remaining requests evenly over the rest of the window (one every ``t / r`` seconds)
 uses the whole quota without running into it, instead of hammering until a 429.
@@ -34,6 +37,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+def bucket_of(request: Request) -> str:
+    """The Hub's quota a request counts against: file downloads ("resolvers") or the API."""
+    return "resolvers" if "/resolve/" in request.url or "/raw/" in request.url else "api"
+
+
 async def sleep(seconds: float) -> None:
     """Wait without blocking the reactor, whichever reactor is installed."""
     await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))  # type: ignore[arg-type]
@@ -45,26 +53,32 @@ class HubRateLimitMiddleware:
         self.max_retries = settings.getint("HFHUB_RATELIMIT_MAX_RETRIES")
         self.max_wait = settings.getfloat("HFHUB_RATELIMIT_MAX_WAIT")
         self.default_wait = settings.getfloat("HFHUB_RATELIMIT_DEFAULT_WAIT")
-        self.gate_opens_at = 0.0  # time.monotonic() before which no request is sent
+        # per bucket: the time.monotonic() before which no request of that bucket is sent
+        self.gate_opens_at: dict[str, float] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler, crawler.settings)
 
-    def _pace(self, response: Response) -> None:
+    def _close_gate(self, bucket: str, seconds: float) -> None:
+        opens_at = time.monotonic() + min(seconds, self.max_wait)
+        self.gate_opens_at[bucket] = max(self.gate_opens_at.get(bucket, 0.0), opens_at)
+
+    def _pace(self, request: Request, response: Response) -> None:
         state = parse_ratelimit(response.headers)
         if state is None:
             return
         interval = state.reset_in / state.remaining if state.remaining else state.reset_in
-        self.gate_opens_at = max(self.gate_opens_at, time.monotonic() + min(interval, self.max_wait))
+        self._close_gate(state.bucket or bucket_of(request), interval)
 
     async def process_request(self, request: Request) -> None:
-        while (wait := self.gate_opens_at - time.monotonic()) > 0:
+        bucket = bucket_of(request)
+        while (wait := self.gate_opens_at.get(bucket, 0.0) - time.monotonic()) > 0:
             await sleep(wait)
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status != 429:
-            self._pace(response)
+            self._pace(request, response)
             return response
         if request.meta.get("dont_retry", False):
             return response
@@ -73,7 +87,8 @@ class HubRateLimitMiddleware:
         stats.inc_value("hfhub/ratelimit/429")
         wait = wait_after_429(response.headers, self.default_wait, self.max_wait)
         stats.inc_value("hfhub/ratelimit/wait_seconds", wait)
-        self.gate_opens_at = max(self.gate_opens_at, time.monotonic() + wait)
+        state = parse_ratelimit(response.headers)
+        self._close_gate(state.bucket if state and state.bucket else bucket_of(request), wait)
         logger.info(
             "Hub rate limit (429): pausing requests for %(wait).1fs before retrying %(url)s",
             {"wait": wait, "url": request.url},

@@ -15,14 +15,15 @@ compaction compares the real ids, so it cannot lose a model.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from hfhub.items import ModelItem
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
     from typing_extensions import Self
 
-    from hfhub.items import ModelItem
 
 
 def id_hash(model_id: str) -> int:
@@ -43,7 +44,9 @@ class DeduplicateModelPipeline:
     def duplicates_seen(self) -> bool:
         return bool(self.stats.get_value("hfhub/duplicates"))
 
-    def process_item(self, item: ModelItem) -> ModelItem:
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ModelItem):
+            return item  # other item kinds (cards) pass through
         key = id_hash(item.id)
         if key in self.seen:
             self.stats.inc_value("hfhub/duplicates")

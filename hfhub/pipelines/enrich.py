@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hfhub.enrichment import enrich_item
 from hfhub.items import ModelItem
 
 
 class EnrichModelPipeline:
-    def process_item(self, item: ModelItem) -> ModelItem:
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ModelItem):
+            return item  # other item kinds (cards) pass through
         return enrich_item(item)

@@ -27,6 +27,7 @@ from hfhub.dataset import (
     crawl_dir, count_rows, dataset_parts, drop_superseded_rows, newest_last_modified, publish,
     write_dataset_state, write_part,
 )
+from hfhub.items import ModelItem
 from hfhub.schema import COLUMNS
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
     from typing_extensions import Self
 
-    from hfhub.items import ModelItem
 
 logger = logging.getLogger(__name__)
 _PART_NUMBER = re.compile(r"-(\d+)\.parquet$")
@@ -108,7 +108,9 @@ class ParquetDatasetPipeline:
             crawlstate.write_checkpoint(self.parts_dir, self.ledger.checkpoint)
 
     # --- buffering and writing ------------------------------------------------------------------
-    async def process_item(self, item: ModelItem) -> ModelItem:
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ModelItem):
+            return item
         buffer = self._buffer
         for name in COLUMNS:
             buffer[name].append(getattr(item, name))

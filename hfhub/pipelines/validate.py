@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
@@ -32,7 +32,9 @@ class ValidateModelPipeline:
         assert crawler.stats is not None
         return cls(crawler.stats)
 
-    def process_item(self, item: ModelItem) -> ModelItem:
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ModelItem):
+            return item  # other item kinds (cards) pass through
         try:
             report = validate_item(item)
         except InvalidRecord as exc:

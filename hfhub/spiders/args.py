@@ -23,6 +23,17 @@ class ListingArgs:
     pipeline_tag: str | None = None
     sort: str | None = None
     mode: str = "full"
+    cards: bool = False
+
+
+def _flag(name: str, value: str | bool | None) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{name} must be 1 or 0, got {value!r}")
 
 
 def _limit(value: str | int | None) -> int | None:
@@ -89,6 +100,7 @@ def parse_listing_args(
     pipeline_tag: str | None = None,
     sort: str | None = None,
     mode: str | None = None,
+    cards: str | bool | None = None,
 ) -> ListingArgs:
     return ListingArgs(
         limit=_limit(limit),
@@ -98,4 +110,5 @@ def parse_listing_args(
         pipeline_tag=_text("pipeline_tag", pipeline_tag),
         sort=_sort(sort),
         mode=_mode(mode, sort),
+        cards=_flag("cards", cards),
     )

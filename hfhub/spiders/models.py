@@ -7,6 +7,7 @@ watermark minus ``HFHUB_INCREMENTAL_MARGIN`` seconds (the result is merged into 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
@@ -16,13 +17,17 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, DownloadCancelledError
+
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from hfhub import crawlstate
+from hfhub.cards import CardRejected, parse_card
+from hfhub.cards.table import card_key, known_card_shas
 from hfhub.dataset import crawl_dir, read_dataset_state
 from hfhub.hubapi import models_listing_url, next_page_url
 from hfhub.hubrecord import EXPAND_PROPERTIES, model_item_from_api
-from hfhub.items import ModelItem
+from hfhub.items import CardItem, ModelItem
 from hfhub.signals import page_listed
 from hfhub.spiders.args import parse_listing_args
 
@@ -32,7 +37,12 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
     from typing_extensions import Self
 
-LISTING_ARGS = ("limit", "author", "search", "filter", "pipeline_tag", "sort", "mode")
+LISTING_ARGS = ("limit", "author", "search", "filter", "pipeline_tag", "sort", "mode", "cards")
+
+
+# what may appear in a card URL: a repo id and a 40-hex commit (ids are validated later, in the
+# pipeline; a card request must not be built from a malformed one)
+_CARD_PATH = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[\w.-]{1,96}@[0-9a-f]{40}$", re.ASCII)
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -58,6 +68,7 @@ class ModelsSpider(scrapy.Spider):
         self.args = parse_listing_args(**{k: kwargs.pop(k) for k in LISTING_ARGS if k in kwargs})
         super().__init__(name, **kwargs)
         self.mode = self.args.mode
+        self.known_cards: set[int] | None = None  # with cards=1: (id, sha) pairs already in the cards table
         self.models_seen = 0
         self.next_page_seq = 0
         self.stop_before: datetime | None = None  # incremental: records older than this are known
@@ -84,6 +95,8 @@ class ModelsSpider(scrapy.Spider):
         return watermark - timedelta(seconds=self.settings.getfloat("HFHUB_INCREMENTAL_MARGIN"))
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.args.cards:
+            self.known_cards = known_card_shas(Path(self.settings["HFHUB_CARDS_DIR"]))
         checkpoint = self.resume_checkpoint()
         if checkpoint.listing_done:
             self.logger.info("the listing of this crawl is already written; publishing it")
@@ -116,8 +129,9 @@ class ModelsSpider(scrapy.Spider):
     def listing_request(self, url: str) -> scrapy.Request:
         # Pages form a chain (each names the next), so a page is never a duplicate of another;
         # dont_filter also keeps a retried page from being dropped by the dupefilter.
+        # Listing pages go before card requests, so the listing never waits behind thousands of cards.
         return scrapy.Request(
-            url, callback=self.parse, errback=self.page_failed, dont_filter=True,
+            url, callback=self.parse, errback=self.page_failed, dont_filter=True, priority=10,
             meta={"hfhub_run": self.run_token},
         )
 
@@ -147,6 +161,46 @@ class ModelsSpider(scrapy.Spider):
             item = model_item_from_api(record, crawled_at)
             item.listing_page = seq
             yield item
+            if self.known_cards is not None:
+                yield from self.card_request(item)
+
+    # --- model cards (cards=1) --------------------------------------------------------------------
+    def card_request(self, item: ModelItem) -> Iterator[scrapy.Request]:
+        """The card of this revision, unless the cards table already holds it. The URL names the
+        commit (``/resolve/<sha>/README.md``), so a card is fetched once per revision."""
+        model_id, sha = item.id, item.sha
+        if not isinstance(model_id, str) or not isinstance(sha, str) or not _CARD_PATH.match(f"{model_id}@{sha}"):
+            return
+        if card_key(model_id, sha) in self.known_cards:  # type: ignore[operator]
+            self.crawler.stats.inc_value("hfhub/cards/unchanged")
+            return
+        yield scrapy.Request(
+            f"{self.settings['HF_ENDPOINT'].rstrip('/')}/{model_id}/resolve/{sha}/README.md",
+            callback=self.parse_card, errback=self.card_failed,
+            meta={"model_id": model_id, "sha": sha, "download_maxsize": self.settings.getint("HFHUB_CARD_MAX_DOWNLOAD")},
+        )
+
+    def parse_card(self, response: Response) -> Iterator[CardItem]:
+        card = parse_card(response.body, max_bytes=self.settings.getint("HFHUB_CARD_MAX_BYTES"))
+        if isinstance(card, CardRejected):
+            self.crawler.stats.inc_value(f"hfhub/cards/rejected/{card.reason}")
+        else:
+            self.crawler.stats.inc_value("hfhub/cards/fetched")
+        yield CardItem(response.meta["model_id"], response.meta["sha"], datetime.now(timezone.utc), card)
+
+    def card_failed(self, failure: Failure) -> Iterator[CardItem]:
+        """A repo without a card (404) gets a row without one, so its revision is not asked for
+        again; other failures (after the retries, or a card over the size limit) are counted and
+        the card is tried again in the next crawl."""
+        request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        if failure.check(HttpError) and failure.value.response.status == 404:
+            self.crawler.stats.inc_value("hfhub/cards/missing")
+            yield CardItem(meta["model_id"], meta["sha"], datetime.now(timezone.utc), None)
+            return
+        reason = "too_large" if failure.check(DownloadCancelledError) else "failed"
+        self.crawler.stats.inc_value(f"hfhub/cards/{reason}")
+        self.logger.warning("card not fetched (%(reason)s): %(url)s", {"reason": reason, "url": request.url})
 
     def wanted(self, records: list[Any]) -> tuple[list[Any], bool]:
         """The records of a page to keep, and whether the listing goes on after it."""

@@ -1,0 +1,86 @@
+"""Write fetched model cards to their own Parquet table (``HFHUB_CARDS_DIR``, ``output/cards``).
+
+The cards table is kept apart so the models table stays small. It grows across crawls: each crawl
+adds part files (atomic, like the models dataset) and, at its end, the table is compacted to one
+row per model, the most recently fetched. The spider asks for a card only when the model's ``sha``
+differs from the one the table holds (``hfhub.cards.table.known_card_shas``).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+
+from hfhub.cards.table import CARDS_SCHEMA, card_row, write_cards
+from hfhub.crawlstate import new_crawl_id
+from hfhub.dataset import PART_GLOB, drop_superseded_rows
+from hfhub.items import CardItem
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+
+class CardsParquetPipeline:
+    def __init__(self, stats: StatsCollector, cards_dir: Path, rows_per_part: int, compression: str) -> None:
+        self.stats = stats
+        self.cards_dir = cards_dir
+        self.rows_per_part = rows_per_part
+        self.compression = compression
+        self.crawl_id = new_crawl_id()
+        self._rows: list[dict[str, Any]] = []
+        self._next_part = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings["HFHUB_CARDS_DIR"]:
+            raise NotConfigured
+        assert crawler.stats is not None
+        pipeline = cls(
+            crawler.stats, Path(settings["HFHUB_CARDS_DIR"]).resolve(),
+            settings.getint("HFHUB_CARDS_ROWS_PER_PART"), settings["HFHUB_PARQUET_COMPRESSION"],
+        )
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, CardItem):
+            return item
+        self._rows.append(card_row(item.id, item.sha, item.fetched_at, item.card))
+        if len(self._rows) >= self.rows_per_part:
+            await self._flush()
+        return item
+
+    async def close_spider(self) -> None:
+        await self._flush()
+
+    async def _flush(self) -> None:
+        if not self._rows:
+            return
+        rows, self._rows = self._rows, []
+        self.cards_dir.mkdir(parents=True, exist_ok=True)
+        path = self.cards_dir / f"part-{self.crawl_id}-{self._next_part:05d}.parquet"
+        self._next_part += 1
+        await maybe_deferred_to_future(deferToThread(write_cards, rows, path, compression=self.compression))
+        self.stats.inc_value("hfhub/cards/written", len(rows))
+
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        if not self._next_part:
+            return
+        parts = sorted(self.cards_dir.glob(PART_GLOB))
+        removed = await maybe_deferred_to_future(deferToThread(
+            drop_superseded_rows, parts, compression=self.compression, schema=CARDS_SCHEMA, newest_by=("fetched_at",),
+        ))
+        self.stats.set_value("hfhub/cards/superseded_removed", removed)
+

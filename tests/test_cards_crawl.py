@@ -1,0 +1,45 @@
+"""`scrapy crawl models -a cards=1` against the fake Hub: cards fetched once per revision."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hfhub.fakehub.corpus import Corpus
+from hfhub.fakehub.process import FakeHubProcess
+from tests.conftest import run_crawl
+
+
+def test_cards_are_fetched_once_per_revision_and_kept_in_their_own_table(tmp_path):
+    cards_dir = tmp_path / "cards"
+    settings = [f"HFHUB_CARDS_DIR={cards_dir}"]
+    with FakeHubProcess(models=600, seed=41, args=["--max-page-size", "200"]) as hub:
+        first = run_crawl(hub.url, tmp_path, "cards=1", settings=settings)
+        assert first.returncode == 0, first.log[-3000:]
+        cards = pd.read_parquet(cards_dir)
+        models = first.models()
+        assert len(cards) == 600 and cards["id"].is_unique
+        assert set(cards["id"]) == set(Corpus(600, seed=41).model_ids())
+        assert dict(zip(cards["id"], cards["sha"])) == dict(zip(models["id"], models["sha"]))
+        assert cards["summary"].str.len().between(1, 2000).all()
+        assert "card_summary" not in models.columns  # the models table stays small
+        resolver_requests = hub.stats()["requests"].get("resolve", 0)
+
+        again = run_crawl(hub.url, tmp_path, "cards=1", settings=settings)
+        assert again.stats["hfhub/cards/unchanged"] == 600
+        assert hub.stats()["requests"].get("resolve", 0) == resolver_requests  # nothing fetched again
+
+        changed = sorted(models["id"])[:7]
+        hub.mutate(touch=changed)
+        third = run_crawl(hub.url, tmp_path, "cards=1", settings=settings)
+        assert third.stats["hfhub/cards/fetched"] == 7
+        cards = pd.read_parquet(cards_dir)
+        assert len(cards) == 600 and cards["id"].is_unique  # compacted: the newest card per model
+        assert dict(zip(cards["id"], cards["sha"])) == dict(zip(third.models()["id"], third.models()["sha"]))
+
+
+def test_oversized_cards_are_counted_not_fatal(small_hub, tmp_path):
+    result = run_crawl(small_hub.url, tmp_path, "cards=1", "limit=50",
+                       settings=[f"HFHUB_CARDS_DIR={tmp_path / 'cards'}", "HFHUB_CARD_MAX_DOWNLOAD=100"])
+    assert result.returncode == 0
+    assert result.stats["hfhub/cards/too_large"] == 50
+    assert len(result.models()) == 50
