@@ -111,9 +111,9 @@ class ParquetDatasetPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ModelItem):
             return item
-        buffer = self._buffer
+        buffer, values = self._buffer, vars(item)
         for name in COLUMNS:
-            buffer[name].append(getattr(item, name))
+            buffer[name].append(values[name])
         if item.listing_page is not None:
             self._buffer_pages[item.listing_page] += 1
         self._buffered += 1
