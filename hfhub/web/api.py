@@ -1,0 +1,184 @@
+"""The search page's JSON API, without HTTP: a query string in, (status, JSON-able body) out.
+
+``GET /api/search?q=…&k=…&<filters>`` and ``GET /api/similar/<model id>?k=…&<filters>`` take the
+filters of ``hfhub-search`` under their option names with ``_`` for ``-`` (``max_params=7B``,
+``fits_gpu_gb=24``, ``no_gated=true``, ``quantized=false``). Anything else is a 400 that says why.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hfhub.index.errors import EmptyQueryError, UnknownFilterValueError, UnknownModelError
+from hfhub.index.filters import SearchFilters
+
+if TYPE_CHECKING:
+    from hfhub.index.searcher import ModelIndex
+
+MAX_QUERY_CHARS = 200
+MAX_TEXT_CHARS = 100  # a filter value: no task, library, author or license name is longer
+MAX_ID_CHARS = 200  # the Hub caps repo names at 96 characters, owners at 42
+MAX_K = 100
+DEFAULT_K = 20
+_COUNT_UNITS = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+class BadRequest(Exception):
+    """The request is wrong: the message says what to change (sent as ``{"error": …}``)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _text(name: str, value: str) -> str:
+    if len(value) > MAX_TEXT_CHARS:
+        raise BadRequest(f"{name} is longer than {MAX_TEXT_CHARS} characters")
+    return value
+
+
+def _number(name: str, value: str, kind: Callable[[str], float], low: float, high: float) -> float:
+    try:
+        number = kind(value)
+    except ValueError:
+        what = "a whole number" if kind is _int else "a number"
+        raise BadRequest(f"{name} must be {what}, not {value[:40]!r}") from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise BadRequest(f"{name} must be between {low:g} and {high:g}, not {value[:40]!r}")
+    return number
+
+
+def parse_count(text: str) -> float:
+    """ "7B" -> 7e9, "350M" -> 3.5e8, "1.5e9" -> 1.5e9 (the CLI's ``--max-params`` syntax)."""
+    text = text.strip().lower()
+    if text and text[-1] in _COUNT_UNITS:
+        return float(text[:-1]) * _COUNT_UNITS[text[-1]]
+    return float(text)
+
+
+def _int(text: str) -> float:
+    return float(int(text.strip()))
+
+
+def _flag(name: str, value: str) -> bool:
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise BadRequest(f"{name} must be true or false, not {value[:40]!r}")
+
+
+# name -> how to read its value; the CLI's filters, named as its options are (hfhub/search.py)
+FILTERS: dict[str, Callable[[str, str], Any]] = {
+    "task": _text,
+    "library": _text,
+    "author": _text,
+    "license": _text,
+    "language": _text,
+    "max_params": lambda n, v: int(_number(n, v, parse_count, 0, 1e15)),
+    "max_size_gb": lambda n, v: _number(n, v, float, 0, 1e6),
+    "fits_gpu_gb": lambda n, v: int(_number(n, v, _int, 1, 1e6)),
+    "min_downloads": lambda n, v: int(_number(n, v, _int, 0, 1e15)),
+    "min_likes": lambda n, v: int(_number(n, v, _int, 0, 1e15)),
+    "no_gated": _flag,
+    "quantized": _flag,
+}
+
+
+@dataclass(frozen=True)
+class Query:
+    k: int
+    filters: SearchFilters
+    text: str | None = None
+
+
+def parse_params(params: Mapping[str, Sequence[str]], *, needs_text: bool) -> Query:
+    """Check and convert the query-string parameters (``urllib.parse.parse_qs(…, keep_blank_values=True)``).
+
+    An empty value means "no constraint", as an untouched form field sends it.
+    """
+    allowed = {"k", *FILTERS, *(("q",) if needs_text else ())}
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise BadRequest(
+            f"unknown parameter {unknown[0][:40]!r}: the parameters are {', '.join(sorted(allowed))}"
+        )
+    values: dict[str, str] = {}
+    for name, given in params.items():
+        if len(given) > 1:
+            raise BadRequest(f"{name} is given {len(given)} times: give it once")
+        if given[0].strip():
+            values[name] = given[0].strip()
+    k = int(_number("k", values.pop("k"), _int, 1, MAX_K)) if "k" in values else DEFAULT_K
+    text = values.pop("q", None)
+    if needs_text:
+        if text is None:
+            raise BadRequest("q is missing: say what to look for, e.g. q=japanese sentiment classifier")
+        if len(text) > MAX_QUERY_CHARS:
+            raise BadRequest(f"q is longer than {MAX_QUERY_CHARS} characters")
+    filters = SearchFilters(**{name: FILTERS[name](name, value) for name, value in values.items()})
+    return Query(k=k, filters=filters, text=text)
+
+
+class SearchApi:
+    """Answer API requests from one loaded index.
+
+    Queries run one at a time under a lock: the index fills some caches lazily (id → row, filter
+    codes) and a search takes milliseconds, so serialising costs nothing a local page would notice.
+    """
+
+    def __init__(self, index: ModelIndex) -> None:
+        self.index = index
+        self._lock = threading.Lock()
+
+    def search(self, params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+        query = parse_params(params, needs_text=True)
+        assert query.text is not None
+        with self._lock, _as_bad_request():
+            results = self.index.search(query.text, query.k, query.filters)
+        return {"query": query.text, "k": query.k, "results": [r.to_dict() for r in results]}
+
+    def similar(self, model_id: str, params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+        if not model_id or len(model_id) > MAX_ID_CHARS:
+            raise BadRequest(f"a model id is 1 to {MAX_ID_CHARS} characters, e.g. /api/similar/owner/name")
+        query = parse_params(params, needs_text=False)
+        with self._lock, _as_bad_request():
+            results = self.index.like(model_id, query.k, query.filters)
+        return {"model": model_id, "k": query.k, "results": [r.to_dict() for r in results]}
+
+    def options(self) -> dict[str, Any]:
+        """The values the page offers in its drop-downs: each task, library and license, by count."""
+        with self._lock:
+            return {
+                name: _by_count(*self.index.columns.codes(column))
+                for name, column in (
+                    ("task", "pipeline_tag"),
+                    ("library", "library_name"),
+                    ("license", "license"),
+                )
+            }
+
+
+def _by_count(codes: np.ndarray, values: list[Any]) -> list[dict[str, Any]]:
+    counts = np.bincount(codes[codes >= 0], minlength=len(values))
+    order = sorted(range(len(values)), key=lambda i: (-counts[i], str(values[i])))
+    return [{"value": values[i], "models": int(counts[i])} for i in order if isinstance(values[i], str)]
+
+
+@contextmanager
+def _as_bad_request() -> Iterator[None]:
+    """Turn the index's errors about the request (an unknown filter value or model) into a 400/404."""
+    try:
+        yield
+    except UnknownModelError as exc:
+        raise BadRequest(str(exc), status=404) from None
+    except (EmptyQueryError, UnknownFilterValueError) as exc:
+        raise BadRequest(str(exc)) from None

@@ -1,0 +1,207 @@
+"""The search page's HTTP server: the standard library's ``ThreadingHTTPServer`` on loopback.
+
+``serve(index_dir, host, port)`` runs it until Ctrl-C (``hfhub-search --serve``); ``SearchServer``
+runs it in a thread (the tests). Routes: ``/`` the page, ``/static/…`` its script and style,
+``/api/search``, ``/api/similar/<model id>``, ``/api/options`` (see ``hfhub.web.api``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import sys
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from hfhub.index.errors import SearchError
+from hfhub.web.api import BadRequest, SearchApi
+
+if TYPE_CHECKING:
+    from hfhub.index.searcher import ModelIndex
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+MAX_URL_CHARS = 4096
+STATIC = {
+    "/": ("index.html", "text/html; charset=utf-8"),
+    "/static/app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "/static/style.css": ("style.css", "text/css; charset=utf-8"),
+}
+# The page loads nothing from elsewhere and runs no inline script: even if a model id slipped into the
+# DOM as HTML, the browser would refuse to run it.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _static(name: str) -> bytes:
+    return resources.files("hfhub.web").joinpath("static", name).read_bytes()
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: _Server
+    server_version = "hfhub-search"
+    sys_version = ""
+
+    head_only = False
+
+    def do_HEAD(self) -> None:
+        self.head_only = True
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        if len(self.path) > MAX_URL_CHARS:
+            self._json(
+                HTTPStatus.REQUEST_URI_TOO_LONG, {"error": f"the URL is over {MAX_URL_CHARS} characters"}
+            )
+            return
+        url = urlsplit(self.path)
+        if url.path == "/favicon.ico":  # browsers ask for it; there is none
+            self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")
+            return
+        if url.path in STATIC:
+            name, kind = STATIC[url.path]
+            self._send(HTTPStatus.OK, _static(name), kind)
+            return
+        if not url.path.startswith("/api/"):
+            self._json(HTTPStatus.NOT_FOUND, {"error": f"no page at {url.path[:100]}"})
+            return
+        try:
+            body = self._api(url.path, parse_qs(url.query, keep_blank_values=True, max_num_fields=50))
+        except BadRequest as exc:
+            self._json(exc.status, {"error": str(exc)})
+        except ValueError as exc:  # parse_qs: more than max_num_fields
+            self._json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
+        else:
+            self._json(HTTPStatus.OK, body)
+
+    def _api(self, path: str, params: dict[str, list[str]]) -> dict[str, Any]:
+        api = self.server.api
+        if path == "/api/search":
+            return api.search(params)
+        if path.startswith("/api/similar/"):
+            try:
+                model_id = unquote(path.removeprefix("/api/similar/"), errors="strict")
+            except UnicodeDecodeError:
+                raise BadRequest("the model id in the path is not percent-encoded UTF-8") from None
+            return api.similar(model_id, params)
+        if path == "/api/options":
+            if params:
+                raise BadRequest("/api/options takes no parameters")
+            return api.options()
+        raise BadRequest(
+            f"no API at {path[:100]}: there are /api/search, /api/similar/<model id> and /api/options",
+            status=404,
+        )
+
+    def _json(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        self._send(status, data, "application/json; charset=utf-8")
+
+    def _send(self, status: int, data: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if not self.head_only:
+            self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s " + format, self.address_string(), *args)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], api: SearchApi) -> None:
+        self.api = api
+        super().__init__(address, Handler)
+
+
+class SearchServer:
+    """The server running in a background thread: ``with SearchServer(index) as s: get(s.url)``."""
+
+    def __init__(self, index: ModelIndex, host: str = DEFAULT_HOST, port: int = 0) -> None:
+        self.httpd = _Server((host, port), SearchApi(index))
+        bound_host, bound_port = self.httpd.server_address[:2]
+        self.url = f"http://{bound_host!s}:{bound_port}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="hfhub-web", daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self.httpd.shutdown()
+            self._thread.join()
+        self.httpd.server_close()
+
+
+def serve(
+    index_dir: Path | str,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    dataset_dir: Path | str | None = None,
+) -> None:
+    """Serve the search page for the index at ``index_dir`` until interrupted (Ctrl-C).
+
+    Raises the index's ``SearchError`` when it cannot be loaded, ``OSError`` when the port is taken.
+    """
+    from hfhub.index.searcher import ModelIndex
+
+    index = ModelIndex.load(index_dir, dataset_dir)
+    httpd = _Server((host, port), SearchApi(index))
+    bound_host, bound_port = httpd.server_address[:2]
+    print(f"hfhub-search: serving {index.n:,} models on http://{bound_host!s}:{bound_port}/ (Ctrl-C stops)",
+          flush=True)  # fmt: skip
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+
+
+def serve_cli(
+    index_dir: Path | str,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    dataset_dir: Path | str | None = None,
+) -> int:
+    """``hfhub-search --serve``: ``serve`` with its errors as one line on stderr; the exit status."""
+    if not _is_loopback(host):
+        print(f"hfhub-search: warning: serving on {host}: the page has no login, anyone who reaches it can "
+              "use it", file=sys.stderr)  # fmt: skip
+    try:
+        serve(index_dir, host, port, dataset_dir)
+    except (SearchError, OSError) as exc:
+        print(f"hfhub-search: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
