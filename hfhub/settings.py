@@ -49,7 +49,16 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "hfhub.extensions.progress.ProgressLog": 100,
     "hfhub.extensions.statsfile.CrawlStatsFile": 110,
+    # builds on hfhub's dataset_published signal, i.e. after the Parquet pipeline has published
+    "hfhub.extensions.index.IndexBuilder": 200,
 }
+
+# --- search index (hfhub-search) ------------------------------------------------------------------
+# Build the search index from the dataset once a crawl is published (hfhub/extensions/index.py).
+HFHUB_INDEX_ENABLED = True
+HFHUB_INDEX_DIR = "output/index"
+# "lsa": offline, deterministic (default). "minilm": all-MiniLM-L6-v2, needs the minilm extra.
+HFHUB_INDEX_EMBEDDING = "lsa"
 
 # --- model cards (scrapy crawl models -a cards=1) -------------------------------------------------
 HFHUB_CARDS_DIR = "output/cards"

@@ -15,6 +15,7 @@ distinct terms the chance of any collision is ~1e-7; a collision would merely me
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -63,9 +64,24 @@ def _powers(base: np.uint64, n: int) -> np.ndarray:
     return np.cumprod(out, dtype=np.uint64)  # wraps modulo 2**64, as intended
 
 
-def document_terms(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(row, term hash) for every term occurrence in a string array; nulls have no terms."""
+def document_terms(texts: pa.Array, rows_per_pass: int = 16_384) -> tuple[np.ndarray, np.ndarray]:
+    """(row, term hash) for every term occurrence in a string array; nulls have no terms.
+
+    Works through ``rows_per_pass`` rows at a time: a few MB of text per pass keeps the uint64
+    work arrays in cache (one pass over 300 MB of text was 7x slower).
+    """
     texts = texts.cast(pa.large_string()).fill_null("")
+    all_rows, all_hashes = [], []
+    for start in range(0, len(texts), rows_per_pass):
+        rows, hashes = _terms(texts.slice(start, rows_per_pass))
+        all_rows.append(rows + start)
+        all_hashes.append(hashes)
+    if not all_rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+    return np.concatenate(all_rows), np.concatenate(all_hashes)
+
+
+def _terms(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[texts.offset : texts.offset + len(texts) + 1]
     data = np.frombuffer(texts.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     offsets = offsets - offsets[0]
@@ -93,7 +109,12 @@ def document_terms(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _compounds(
-    low: np.ndarray, starts: np.ndarray, ends: np.ndarray, rows: np.ndarray, prefix: np.ndarray, inv: np.ndarray
+    low: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    rows: np.ndarray,
+    prefix: np.ndarray,
+    inv: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Runs of ≥2 parts of one document separated only by separator bytes."""
     not_sep = np.concatenate([[0], np.cumsum(~_IS_SEP[low], dtype=np.int64)])
@@ -104,3 +125,79 @@ def _compounds(
     last = np.flatnonzero(edge == -1)  # part index where it ends
     s, e = starts[first], ends[last]
     return rows[first], (prefix[e] - prefix[s]) * inv[s]
+
+
+# Queries say "japanese sentiment classifier"; documents say "ja text-classification". These few
+# expansions map everyday words onto the Hub's vocabulary (language codes, task names); the
+# original word is kept too, so a card that does say "japanese" still matches it.
+QUERY_SYNONYMS: dict[str, str] = {
+    "english": "en",
+    "chinese": "zh",
+    "french": "fr",
+    "german": "de",
+    "spanish": "es",
+    "japanese": "ja",
+    "korean": "ko",
+    "russian": "ru",
+    "portuguese": "pt",
+    "italian": "it",
+    "arabic": "ar",
+    "hindi": "hi",
+    "vietnamese": "vi",
+    "turkish": "tr",
+    "polish": "pl",
+    "dutch": "nl",
+    "indonesian": "id",
+    "swedish": "sv",
+    "ukrainian": "uk",
+    "persian": "fa",
+    "thai": "th",
+    "sentiment": "text-classification",
+    "classifier": "classification",
+    "classify": "classification",
+    "embedding": "feature-extraction sentence-similarity",
+    "embeddings": "feature-extraction sentence-similarity",
+    "chat": "text-generation instruct",
+    "llm": "text-generation",
+    "asr": "automatic-speech-recognition",
+    "transcription": "automatic-speech-recognition",
+    "ner": "token-classification",
+    "diffusion": "text-to-image diffusers",
+    "tts": "text-to-speech",
+    "quantized": "gguf gptq awq quantized",
+    "lora": "peft lora adapter",
+}
+
+
+def expand_query(query: str) -> str:
+    """The query plus the Hub's words for its everyday words (see ``QUERY_SYNONYMS``)."""
+    words = [w.decode() for w in _TERM.findall(query.encode("utf-8", "replace").translate(_TABLE))]
+    return " ".join([query, *(QUERY_SYNONYMS[w] for w in words if w in QUERY_SYNONYMS)])
+
+
+def _words(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return " ".join(str(v) for v in value if v is not None)
+
+
+def fallback_search_text(row: dict[str, Any]) -> str:
+    """A document for a row of a dataset written before the ``search_text`` column existed."""
+    model_id = row.get("id") or ""
+    fields = (
+        model_id,
+        re.sub(r"[-_./]", " ", model_id),
+        row.get("pipeline_tag"),
+        row.get("library_name"),
+        row.get("architectures"),
+        row.get("languages"),
+        row.get("license"),
+        row.get("tags"),
+    )
+    return " ".join(filter(None, (_words(f) for f in fields)))
+
+
+def fallback_texts(rows: list[dict[str, Any]]) -> list[str]:
+    return [fallback_search_text(row) for row in rows]

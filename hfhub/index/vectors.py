@@ -12,14 +12,14 @@ Pure functions over arrays; nothing here reads or writes files. The dense embedd
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
-
-from hfhub.index.text import analyze
 
 DIM = 384
 EMBEDDINGS = ("lsa", "minilm")
@@ -31,9 +31,9 @@ class VectorizerSettings:
 
     sublinear_tf: bool = True
     min_df: int = 1  # keep rare terms: model names are rare and exact-name queries need them
-    lsa_max_features: int = 50_000  # LSA over the most frequent terms bounds its projection's size
-    lsa_fit_sample: int = 100_000
-    lsa_n_iter: int = 4
+    lsa_max_features: int = 20_000  # LSA over the most frequent terms: its cost grows with this
+    lsa_fit_sample: int = 50_000
+    lsa_n_iter: int = 3
     random_state: int = 0
     dim: int = DIM
 
@@ -44,24 +44,46 @@ class VectorizerSettings:
 @dataclass
 class Tfidf:
     matrix: sp.csr_matrix  # rows: models, L2-normalised, float32
-    terms: list[str]  # column j's term, sorted
+    term_hashes: np.ndarray  # uint64, sorted: column j's term (see hfhub.index.text)
     idf: np.ndarray  # float32, by column
 
 
-def fit_tfidf(texts: Iterable[str], settings: VectorizerSettings) -> Tfidf:
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def fit_tfidf(rows: np.ndarray, hashes: np.ndarray, n_rows: int, settings: VectorizerSettings) -> Tfidf:
+    """TF-IDF of term occurrences ``(row, term hash)``, weighted by scikit-learn's TfidfTransformer.
 
-    vectorizer = TfidfVectorizer(
-        analyzer=analyze, sublinear_tf=settings.sublinear_tf, min_df=settings.min_df, dtype=np.float32
+    Counting is done here with Arrow's hash table and scipy, not by CountVectorizer, whose
+    per-token Python loop was most of a 1M-model build; the weighting is scikit-learn's.
+    """
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    encoded = pc.dictionary_encode(pa.array(hashes, type=pa.uint64()))
+    found = encoded.dictionary.to_numpy()
+    order = np.argsort(found)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    cols = rank[encoded.indices.to_numpy()]
+    counts = sp.csr_matrix(
+        (np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(n_rows, len(found)), dtype=np.float32
     )
-    matrix = vectorizer.fit_transform(texts).tocsr()
-    terms = vectorizer.get_feature_names_out().tolist()  # sklearn sorts the vocabulary
-    return Tfidf(matrix, terms, vectorizer.idf_.astype(np.float32))
+    counts.sum_duplicates()
+    if settings.min_df > 1:
+        keep = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= settings.min_df)
+        counts, order = counts[:, keep], order[keep]
+    transformer = TfidfTransformer(sublinear_tf=settings.sublinear_tf)
+    matrix = transformer.fit_transform(counts).astype(np.float32).tocsr()
+    return Tfidf(matrix, found[order], transformer.idf_.astype(np.float32))
 
 
-def tfidf_query(term_ids: Sequence[int], idf: np.ndarray, sublinear_tf: bool) -> tuple[np.ndarray, np.ndarray]:
-    """A query's TF-IDF as (column ids, L2-normalised weights), as the vectorizer weighs a document."""
-    cols, counts = np.unique(np.asarray(term_ids, dtype=np.int64), return_counts=True)
+def query_tfidf(
+    hashes: np.ndarray, tfidf_hashes: np.ndarray, idf: np.ndarray, sublinear_tf: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """A query's TF-IDF as (column ids, L2-normalised weights), weighed as the documents were.
+
+    Terms the index never saw are dropped (they would have no idf).
+    """
+    pos = np.minimum(np.searchsorted(tfidf_hashes, hashes), max(len(tfidf_hashes) - 1, 0))
+    known = pos[tfidf_hashes[pos] == hashes] if len(tfidf_hashes) else pos[:0]
+    cols, counts = np.unique(known.astype(np.int64), return_counts=True)
     if not len(cols):
         return cols, np.zeros(0, dtype=np.float32)
     tf = 1.0 + np.log(counts) if sublinear_tf else counts.astype(np.float64)
@@ -82,10 +104,16 @@ def fit_lsa(matrix: sp.csr_matrix, settings: VectorizerSettings) -> Lsa:
     columns = np.sort(np.argsort(-df, kind="stable")[: settings.lsa_max_features])
     rng = np.random.default_rng(settings.random_state)
     n = matrix.shape[0]
-    rows = np.sort(rng.choice(n, settings.lsa_fit_sample, replace=False)) if n > settings.lsa_fit_sample else None
+    rows = (
+        np.sort(rng.choice(n, settings.lsa_fit_sample, replace=False))
+        if n > settings.lsa_fit_sample
+        else None
+    )
     sample = (matrix[rows] if rows is not None else matrix)[:, columns]
     k = max(1, min(settings.dim, sample.shape[0] - 1, sample.shape[1] - 1))
-    svd = TruncatedSVD(k, algorithm="randomized", n_iter=settings.lsa_n_iter, random_state=settings.random_state)
+    svd = TruncatedSVD(
+        k, algorithm="randomized", n_iter=settings.lsa_n_iter, random_state=settings.random_state
+    )
     svd.fit(sample)
     projection = np.zeros((len(columns), settings.dim), dtype=np.float32)
     projection[:, :k] = svd.components_.T

@@ -1,0 +1,90 @@
+"""Build the search index when a crawl closes, from the Parquet dataset the crawl left on disk.
+
+The Parquet pipeline publishes a finished crawl's parts in its own ``spider_closed`` handler and then
+sends ``dataset_published``: the index is built on that signal, from what readers now see. A crawl
+that did not finish publishes nothing and leaves the previous dataset in place; at ``spider_closed``
+the index is then built only if it is missing or was built from another dataset. Either way nothing
+is rebuilt when the dataset's fingerprint matches the index's. The build runs in a thread, off the
+reactor; a failed build is logged and counted (``hfhub/index/failed``) and leaves the previous index.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+
+from hfhub import signals as hfhub_signals
+from hfhub.index import build_index, store
+from hfhub.index.errors import SearchError
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+def index_is_current(dataset_dir: Path, index_dir: Path) -> bool:
+    """True when ``index_dir`` holds an index of the dataset exactly as it is on disk now."""
+    try:
+        _, manifest = store.resolve(index_dir)
+    except SearchError:
+        return False
+    return bool(manifest["dataset"]["fingerprint"] == store.fingerprint(dataset_dir))
+
+
+class IndexBuilder:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("HFHUB_INDEX_ENABLED", True):
+            raise NotConfigured("HFHUB_INDEX_ENABLED is off")
+        self.crawler = crawler
+        self.dataset_dir = Path(settings.get("HFHUB_DATASET_DIR", "output/models"))
+        self.index_dir = Path(settings.get("HFHUB_INDEX_DIR", "output/index"))
+        self.embedding = settings.get("HFHUB_INDEX_EMBEDDING", "lsa")
+        if not self.index_dir.name:
+            raise NotConfigured("HFHUB_INDEX_DIR is empty")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.dataset_published, signal=hfhub_signals.dataset_published)
+        return extension
+
+    async def dataset_published(self, **kwargs: Any) -> None:
+        await self.build()
+
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        if reason != "finished":  # a finished crawl is indexed once published (dataset_published)
+            await self.build()
+
+    async def build(self) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        if not store.dataset_files(self.dataset_dir):
+            logger.warning("no dataset in %(dir)s: no index built", {"dir": self.dataset_dir})
+            stats.set_value("hfhub/index/skipped", "no_dataset")
+            return
+        if index_is_current(self.dataset_dir, self.index_dir):
+            logger.info("the index in %(dir)s is up to date", {"dir": self.index_dir})
+            stats.set_value("hfhub/index/skipped", "up_to_date")
+            return
+        try:
+            manifest: dict[str, Any] = await maybe_deferred_to_future(
+                deferToThread(build_index, self.dataset_dir, self.index_dir, embedding=self.embedding)
+            )
+        except Exception:
+            logger.exception("index build failed; the previous index (if any) is kept")
+            stats.inc_value("hfhub/index/failed")
+            return
+        stats.set_value("hfhub/index/models", manifest["model_count"])
+        stats.set_value("hfhub/index/build_seconds", manifest["build_seconds"])

@@ -1,0 +1,191 @@
+"""Build the search index from the Parquet dataset on disk.
+
+Reads only the columns it needs, batch by batch (``pyarrow.dataset``), so a build never holds the
+whole dataset, and never needs the items of a crawl in memory: any dataset on disk can be indexed,
+by the crawl's extension at spider close or by ``hfhub-index build``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from hfhub.index import ann, store, vectors
+from hfhub.index.errors import EmptyDatasetError
+from hfhub.index.text import document_terms, fallback_texts
+
+logger = logging.getLogger(__name__)
+
+# The model table kept in the index: what filters read and what results show.
+MODEL_COLUMNS: dict[str, pa.DataType] = {
+    "id": pa.string(),
+    "author": pa.string(),
+    "pipeline_tag": pa.string(),
+    "library_name": pa.string(),
+    "license": pa.string(),
+    "languages": pa.list_(pa.string()),
+    "base_models": pa.list_(pa.string()),
+    "gated": pa.bool_(),
+    "num_parameters": pa.int64(),
+    "weights_bytes": pa.int64(),
+    "quantization": pa.string(),
+    "est_min_gpu_gb": pa.int64(),
+    "downloads": pa.int64(),
+    "likes": pa.int64(),
+    "popularity_score": pa.float64(),
+    "base_model_relation": pa.string(),
+}
+# Columns read only to make a search_text for datasets written before that column existed.
+FALLBACK_TEXT_COLUMNS = (
+    "id",
+    "pipeline_tag",
+    "library_name",
+    "architectures",
+    "languages",
+    "license",
+    "tags",
+)
+
+
+@dataclass
+class _Read:
+    rows: list[np.ndarray] = field(default_factory=list)
+    hashes: list[np.ndarray] = field(default_factory=list)
+    models: list[pa.RecordBatch] = field(default_factory=list)
+    texts: list[pa.Array] = field(default_factory=list)
+    n: int = 0
+
+
+def _model_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
+    arrays = [
+        batch.column(name).cast(kind) if name in batch.schema.names else pa.nulls(batch.num_rows, kind)
+        for name, kind in MODEL_COLUMNS.items()
+    ]
+    return pa.RecordBatch.from_arrays(arrays, names=list(MODEL_COLUMNS))
+
+
+def _read(dataset: ds.Dataset, keep_texts: bool) -> _Read:
+    names = set(dataset.schema.names)
+    has_text = "search_text" in names
+    if not has_text:
+        logger.warning("the dataset has no search_text column: indexing a text made of its other columns")
+    wanted = {*MODEL_COLUMNS, *(("search_text",) if has_text else FALLBACK_TEXT_COLUMNS)} & names
+    read = _Read()
+    for batch in dataset.to_batches(columns=sorted(wanted), batch_size=65_536):
+        text = batch.column("search_text") if has_text else pa.array(fallback_texts(batch.to_pylist()))
+        rows, hashes = document_terms(text)
+        read.rows.append((rows + read.n).astype(np.int32))
+        read.hashes.append(hashes)
+        read.models.append(_model_batch(batch))
+        if keep_texts:
+            read.texts.append(text)
+        read.n += batch.num_rows
+    return read
+
+
+def _dense(
+    read: _Read, tfidf: vectors.Tfidf, embedding: str, settings: vectors.VectorizerSettings
+) -> tuple[np.ndarray, vectors.Lsa | None]:
+    if embedding == "minilm":
+        model = vectors.MiniLM()
+        texts = [t for chunk in read.texts for t in chunk.fill_null("").to_pylist()]
+        return model.encode(texts), None
+    lsa = vectors.fit_lsa(tfidf.matrix, settings)
+    return vectors.lsa_transform(tfidf.matrix, lsa), lsa
+
+
+def build_index(
+    dataset_dir: Path | str,
+    index_dir: Path | str,
+    *,
+    embedding: str = "lsa",
+    settings: vectors.VectorizerSettings | None = None,
+) -> dict[str, Any]:
+    """Build the index of the dataset at ``dataset_dir`` into ``index_dir``; return its manifest."""
+    if embedding not in vectors.EMBEDDINGS:
+        raise ValueError(f"embedding must be one of {', '.join(vectors.EMBEDDINGS)}, not {embedding!r}")
+    dataset_dir, index_dir = Path(dataset_dir), Path(index_dir)
+    settings = settings or vectors.VectorizerSettings()
+    files = store.dataset_files(dataset_dir)
+    if not files:
+        raise EmptyDatasetError(f"no Parquet part files in {dataset_dir}: crawl first (scrapy crawl models)")
+    fingerprint = store.fingerprint(dataset_dir)
+    timings: dict[str, float] = {}
+    started = clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
+
+    read = _read(ds.dataset(files, format="parquet"), keep_texts=embedding == "minilm")
+    if read.n == 0:
+        raise EmptyDatasetError(f"the dataset in {dataset_dir} has no rows: nothing to index")
+    lap("read_and_tokenize")
+    tfidf = vectors.fit_tfidf(np.concatenate(read.rows), np.concatenate(read.hashes), read.n, settings)
+    del read.rows, read.hashes
+    lap("tfidf")
+    dense, lsa = _dense(read, tfidf, embedding, settings)
+    lap("dense")
+    ann_settings = ann.choose_settings(read.n)
+    ann_index = ann.build(dense, ann_settings, seed=settings.random_state)
+    lap("ann")
+    with store.new_version(index_dir) as out:
+        _save(out, read, tfidf, dense, lsa, ann_index)
+        lap("write")
+        manifest = {
+            "format_version": store.FORMAT_VERSION,
+            "model_count": read.n,
+            "dataset": {"path": str(dataset_dir.resolve()), "fingerprint": fingerprint, "files": len(files)},
+            "vectorizer": {
+                **settings.to_dict(),
+                "terms": len(tfidf.term_hashes),
+                "nnz": int(tfidf.matrix.nnz),
+            },
+            "embedding": {"kind": embedding, "dim": int(dense.shape[1])},
+            "ann": {"kind": ann_settings.kind, "nlist": ann_settings.nlist, "nprobe": ann_settings.nprobe},
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "build_seconds": round(time.perf_counter() - started, 3),
+            "timings": timings,
+        }
+        store.write_manifest(out, manifest)
+    logger.info(
+        "indexed %(n)d models in %(s).1fs into %(dir)s",
+        {"n": read.n, "s": manifest["build_seconds"], "dir": index_dir},
+    )
+    return manifest
+
+
+def _save(
+    out: Path,
+    read: _Read,
+    tfidf: vectors.Tfidf,
+    dense: np.ndarray,
+    lsa: vectors.Lsa | None,
+    ann_index: object,
+) -> None:
+    # Column-major postings: a query term's models are one contiguous slice.
+    csc = tfidf.matrix.tocsc()
+    csc.sort_indices()
+    store.save_array(out, "postings_indptr", csc.indptr.astype(np.int64))
+    store.save_array(out, "postings_rows", csc.indices.astype(np.int32))
+    store.save_array(out, "postings_weights", csc.data.astype(np.float32))
+    store.save_array(out, "term_hashes", tfidf.term_hashes)
+    store.save_array(out, "idf", tfidf.idf)
+    if lsa is not None:
+        store.save_array(out, "lsa_columns", lsa.columns)
+        store.save_array(out, "lsa_projection", lsa.projection)
+    store.save_array(out, "dense", dense.astype(np.float16))
+    ann.save(ann_index, out / "ann.faiss")
+    models = pa.Table.from_batches(read.models)
+    pq.write_table(models, out / "models.parquet", compression="zstd", row_group_size=max(1, models.num_rows))

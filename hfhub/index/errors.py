@@ -1,0 +1,35 @@
+"""What can go wrong when loading or querying an index: one exception class per cause."""
+
+from __future__ import annotations
+
+
+class SearchError(Exception):
+    """Base class: the message is one line, fit to show a user as is."""
+
+
+class IndexNotFoundError(SearchError):
+    pass
+
+
+class StaleIndexError(SearchError):
+    """The index was built from a different dataset than the one now on disk."""
+
+
+class IndexFormatError(SearchError):
+    pass
+
+
+class UnknownFilterValueError(SearchError):
+    pass
+
+
+class UnknownModelError(SearchError):
+    pass
+
+
+class EmptyQueryError(SearchError):
+    pass
+
+
+class EmptyDatasetError(SearchError):
+    pass

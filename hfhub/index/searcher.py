@@ -1,0 +1,255 @@
+"""Query an index: ``ModelIndex.load(path).search(query, k, filters)`` and ``.like(model_id, ...)``.
+
+Ranking. A model's score for a query is
+
+    score = 0.5 * lexical + 0.5 * dense + 0.02 * popularity / 100
+
+where ``lexical`` is the cosine of TF-IDF vectors (exact words: names, tasks, licenses) times the
+share of the query's terms the model has (see ``_lexical_scores``), ``dense`` the
+cosine of the 384-dim embeddings (related words: LSA topics or MiniLM meaning), and ``popularity`` the
+dataset's 0..100 ``popularity_score``. Lexical and dense are weighed equally: lexical alone misses
+paraphrases, dense alone blurs exact names. The popularity term is a tie-breaker: many models share
+a template card, and among equally relevant ones the used one should come first.
+
+Candidates are the union of the dense nearest neighbours (``hfhub.index.ann``) and the best lexical
+matches over the query's rarest terms; every candidate is then scored exactly with the formula.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from hfhub.index import ann, store, vectors
+from hfhub.index.errors import EmptyQueryError, StaleIndexError, UnknownModelError
+from hfhub.index.filters import FilterColumns, SearchFilters
+from hfhub.index.text import expand_query, query_hashes
+
+LEXICAL_WEIGHT = 0.5
+DENSE_WEIGHT = 0.5
+POPULARITY_WEIGHT = 0.02
+# --like: how much a shared task or base model adds to the dense cosine, so that siblings and
+# children of a model come before look-alikes of another task or lineage.
+SAME_TASK_BONUS = 0.1
+SAME_BASE_BONUS = 0.1
+POSTINGS_BUDGET = 100_000  # postings summed for lexical candidates, rarest terms first
+CANDIDATES = 200
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    id: str
+    score: float
+    lexical: float
+    dense: float
+    pipeline_tag: str | None
+    library_name: str | None
+    author: str | None
+    license: str | None
+    num_parameters: int | None
+    weights_bytes: int | None
+    est_min_gpu_gb: int | None
+    quantization: str | None
+    downloads: int | None
+    likes: int | None
+    gated: bool | None
+    languages: list[str] | None
+    base_models: list[str] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class ModelIndex:
+    def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.models = pq.read_table(path / "models.parquet").combine_chunks()  # one chunk: fast take()
+        self.n = self.models.num_rows
+        self.columns = FilterColumns(self.models)
+        self.indptr = store.load_array(path, "postings_indptr")
+        self.post_rows = store.load_array(path, "postings_rows")
+        self.post_weights = store.load_array(path, "postings_weights")
+        self.term_hashes = store.load_array(path, "term_hashes", mmap=False)
+        self.idf = store.load_array(path, "idf", mmap=False)
+        self.sublinear_tf = bool(manifest["vectorizer"]["sublinear_tf"])
+        self.embedding = manifest["embedding"]["kind"]
+        self.lsa = None
+        if self.embedding == "lsa":
+            self.lsa = vectors.Lsa(
+                store.load_array(path, "lsa_columns"), store.load_array(path, "lsa_projection")
+            )
+        self._minilm: vectors.MiniLM | None = None
+        self.dense = ann.DenseSearcher(
+            ann.load(path / "ann.faiss"), store.load_array(path, "dense"), manifest["ann"]["nprobe"]
+        )
+        self.popularity = self.columns.numeric("popularity_score", 0.0).astype(np.float32)
+        self._ids: dict[str, int] | None = None
+
+    @classmethod
+    def load(
+        cls, index_dir: Path | str, dataset_dir: Path | str | None = None, *, check: bool = True
+    ) -> ModelIndex:
+        """Open the index at ``index_dir``.
+
+        Unless ``check`` is false, refuse (``StaleIndexError``) an index built from another state of
+        the dataset: the one at ``dataset_dir``, by default the one it was built from when that
+        directory still exists.
+        """
+        version, manifest = store.resolve(Path(index_dir))
+        dataset = Path(dataset_dir) if dataset_dir is not None else Path(manifest["dataset"]["path"])
+        checked = check and (dataset_dir is not None or dataset.is_dir())
+        if checked and store.fingerprint(dataset) != manifest["dataset"]["fingerprint"]:
+            raise StaleIndexError(
+                f"the index at {index_dir} was built from a different dataset than the one now in "
+                f"{dataset}: rebuild it with `hfhub-index build --dataset {dataset} --index {index_dir}`"
+            )
+        return cls(version, manifest)
+
+    # -- queries ---------------------------------------------------------------------------------
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[SearchResult]:
+        if not query or not query.strip():
+            raise EmptyQueryError('empty query: say what to look for, e.g. "japanese sentiment classifier"')
+        hashes = query_hashes(expand_query(query))
+        cols, weights = vectors.query_tfidf(hashes, self.term_hashes, self.idf, self.sublinear_tf)
+        dense_q = self._dense_query(query, cols, weights)
+        if not len(cols) and not dense_q.any():
+            return []
+        mask = self.columns.mask(filters or SearchFilters())
+        pool = max(CANDIDATES, 4 * k)
+        rows = self.dense.candidates(dense_q, pool, mask)
+        candidates = np.union1d(rows, self._lexical_candidates(cols, weights, pool, mask))
+        lexical = self._lexical_scores(candidates, cols, weights)
+        dense = self.dense.vectors[candidates].astype(np.float32) @ dense_q
+        score = (
+            LEXICAL_WEIGHT * lexical
+            + DENSE_WEIGHT * dense
+            + POPULARITY_WEIGHT * self.popularity[candidates] / 100
+        )
+        return self._top(candidates, score, lexical, dense, k)
+
+    def like(self, model_id: str, k: int = 10, filters: SearchFilters | None = None) -> list[SearchResult]:
+        """Models nearest to ``model_id``: dense cosine, plus bonuses for a shared task or lineage."""
+        row = self.row_of(model_id)
+        mask = self.columns.mask(filters or SearchFilters())
+        mask = np.ones(self.n, dtype=bool) if mask is None else mask.copy()
+        mask[row] = False
+        query = self.dense.vectors[row].astype(np.float32)
+        rows = self.dense.candidates(query, max(CANDIDATES, 4 * k), mask)
+        kin = self._lineage(row)
+        candidates = np.union1d(rows, kin[mask[kin]])
+        dense = self.dense.vectors[candidates].astype(np.float32) @ query
+        tasks, _ = self.columns.codes("pipeline_tag")
+        same_task = (tasks[candidates] == tasks[row]) & (tasks[row] >= 0)
+        score = dense + SAME_TASK_BONUS * same_task + SAME_BASE_BONUS * np.isin(candidates, kin)
+        score += POPULARITY_WEIGHT * self.popularity[candidates] / 100
+        return self._top(candidates, score, np.zeros(len(candidates), np.float32), dense, k)
+
+    def row_of(self, model_id: str) -> int:
+        if self._ids is None:
+            self._ids = {v: i for i, v in enumerate(self.models.column("id").to_pylist())}
+        if model_id not in self._ids:
+            raise UnknownModelError(
+                f"no model {model_id!r} in the index (ids are case-sensitive: owner/name)"
+            )
+        return self._ids[model_id]
+
+    # -- parts -----------------------------------------------------------------------------------
+    def _dense_query(self, query: str, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        if self.lsa is not None:
+            return vectors.lsa_query(cols, weights, self.lsa)
+        if self._minilm is None:
+            self._minilm = vectors.MiniLM()
+        return self._minilm.encode([query])[0]
+
+    def _postings(self, col: int) -> tuple[np.ndarray, np.ndarray]:
+        start, stop = self.indptr[col], self.indptr[col + 1]
+        return self.post_rows[start:stop], self.post_weights[start:stop]
+
+    def _lexical_candidates(
+        self, cols: np.ndarray, weights: np.ndarray, pool: int, mask: np.ndarray | None
+    ) -> np.ndarray:
+        """The best lexical matches over the query's rarest terms (up to ``POSTINGS_BUDGET`` postings).
+
+        Common terms (a task shared by 10 % of the Hub) would cost milliseconds to sum and barely
+        separate models; the dense candidates cover them, and the exact re-scoring counts them.
+        """
+        scores = np.zeros(self.n, dtype=np.float32)
+        touched = []
+        budget = POSTINGS_BUDGET
+        for i in np.argsort(self.indptr[cols + 1] - self.indptr[cols], kind="stable"):
+            rows, values = self._postings(int(cols[i]))
+            if len(rows) > budget:
+                break
+            budget -= len(rows)
+            scores[rows] += weights[i] * values
+            touched.append(rows)
+        if not touched:
+            return np.zeros(0, dtype=np.int64)
+        hits = np.concatenate(touched)
+        if mask is not None:
+            hits = hits[mask[hits]]
+        if len(hits) > 4 * pool:  # a model is in several postings: keep extra before removing repeats
+            hits = hits[np.argpartition(-scores[hits], 4 * pool)[: 4 * pool]]
+        return np.unique(hits).astype(np.int64)
+
+    def _lexical_scores(self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """TF-IDF cosine of sorted ``rows`` times the share of query terms they contain.
+
+        The share (Lucene's classic "coord" factor) keeps a short card that repeats one query word
+        ("… llama") from outranking cards that have every word ("… gguf … llama"): cosine alone
+        favours short documents. Each term's postings are sorted by row, so this is a binary search.
+        """
+        out = np.zeros(len(rows), dtype=np.float32)
+        matched = np.zeros(len(rows), dtype=np.float32)
+        for col, weight in zip(cols.tolist(), weights.tolist()):
+            post_rows, values = self._postings(col)
+            if not len(post_rows):
+                continue
+            pos = np.minimum(np.searchsorted(post_rows, rows), len(post_rows) - 1)
+            hit = post_rows[pos] == rows
+            out[hit] += weight * values[pos[hit]]
+            matched += hit
+        return out * matched / max(len(cols), 1)
+
+    def _lineage(self, row: int) -> np.ndarray:
+        """Rows sharing a base model with ``row``, its base models, and models built on it."""
+        bases = self.models.column("base_models")[row].as_py() or []
+        names = [*bases, self.models.column("id")[row].as_py()]
+        column = self.models.column("base_models").combine_chunks()
+        flat = pc.list_flatten(column)
+        parents = pc.list_parent_indices(column).to_numpy()
+        related = parents[pc.is_in(flat, value_set=pc.cast(names, flat.type)).to_numpy(zero_copy_only=False)]
+        own = (
+            np.flatnonzero(
+                pc.is_in(self.models.column("id"), value_set=pc.cast(bases, "string")).to_numpy(
+                    zero_copy_only=False
+                )
+            )
+            if bases
+            else np.zeros(0, dtype=np.int64)
+        )
+        return np.setdiff1d(np.union1d(related, own), [row]).astype(np.int64)
+
+    def _top(
+        self, rows: np.ndarray, score: np.ndarray, lexical: np.ndarray, dense: np.ndarray, k: int
+    ) -> list[SearchResult]:
+        order = np.lexsort((rows, -score))[:k]  # best score first; ties by row, for stable output
+        picked = self.models.take(rows[order]).to_pylist()
+        return [
+            SearchResult(
+                score=float(score[i]),
+                lexical=float(lexical[i]),
+                dense=float(dense[i]),
+                **{f: m.get(f) for f in _RESULT_FIELDS},
+            )
+            for i, m in zip(order.tolist(), picked)
+        ]
+
+
+_RESULT_FIELDS = [f for f in SearchResult.__dataclass_fields__ if f not in ("score", "lexical", "dense")]

@@ -1,0 +1,135 @@
+"""`hfhub-search` and `hfhub-index` as a user runs them: real subprocesses, real index on disk."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hfhub.index.synthetic import write_dataset
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, module: str = "hfhub.search") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("cli")
+    dataset = write_dataset(root / "models", 1_500, seed=5, rows_per_part=500)
+    proc = run("build", "--dataset", str(dataset), "--index", str(root / "index"), module="hfhub.index")
+    assert proc.returncode == 0, proc.stderr
+    assert "indexed 1500 models" in proc.stdout
+    return dataset, root / "index"
+
+
+def test_table(built: tuple[Path, Path]) -> None:
+    _, index = built
+    proc = run("speech recognition", "-k", "5", "--index", str(index))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split()[:3] == ["#", "model", "task"]
+    assert len(lines) == 6 and all("automatic-speech-recognition" in line for line in lines[1:])
+
+
+def test_json_and_filters(built: tuple[Path, Path]) -> None:
+    _, index = built
+    proc = run(
+        "text generation",
+        "--json",
+        "-k",
+        "7",
+        "--index",
+        str(index),
+        "--task",
+        "text-generation",
+        "--max-params",
+        "8B",
+        "--quantized",
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(rows) == 7
+    assert all(
+        r["pipeline_tag"] == "text-generation" and r["quantization"] and r["num_parameters"] <= 8e9
+        for r in rows
+    )
+    assert {"id", "score", "lexical", "dense", "downloads"} <= set(rows[0])
+
+
+def test_like(built: tuple[Path, Path]) -> None:
+    _, index = built
+    first = json.loads(run("text classification", "--json", "-k", "1", "--index", str(index)).stdout)
+    proc = run("--like", first["id"], "--json", "-k", "3", "--index", str(index))
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(rows) == 3 and first["id"] not in [r["id"] for r in rows]
+
+
+def _error(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hfhub-search: error: ")
+    return lines[0]
+
+
+def test_error_no_index(tmp_path: Path) -> None:
+    assert "hfhub-index build" in _error(run("bert", "--index", str(tmp_path / "none")))
+
+
+def test_error_empty_query(built: tuple[Path, Path]) -> None:
+    assert "empty query" in _error(run("  ", "--index", str(built[1])))
+    assert "empty query" in _error(run("--index", str(built[1])))
+
+
+def test_error_unknown_filter_value(built: tuple[Path, Path]) -> None:
+    line = _error(run("bert", "--index", str(built[1]), "--task", "sentence-similarity2"))
+    assert "unknown task 'sentence-similarity2'" in line and "did you mean: sentence-similarity" in line
+
+
+def test_error_unknown_like(built: tuple[Path, Path]) -> None:
+    assert "no model 'no/such'" in _error(run("--like", "no/such", "--index", str(built[1])))
+
+
+def test_error_stale_index(built: tuple[Path, Path], tmp_path: Path) -> None:
+    _, index = built
+    other = write_dataset(tmp_path / "models", 10, seed=9)
+    line = _error(run("bert", "--index", str(index), "--dataset", str(other)))
+    assert "different dataset" in line and "hfhub-index build" in line
+
+
+def test_usage_errors_exit_2(built: tuple[Path, Path]) -> None:
+    assert run("bert", "--like", "a/b", "--index", str(built[1])).returncode == 2
+    assert run("bert", "--max-params", "lots").returncode == 2
+
+
+def test_index_build_error(tmp_path: Path) -> None:
+    proc = run(
+        "build", "--dataset", str(tmp_path / "none"), "--index", str(tmp_path / "ix"), module="hfhub.index"
+    )
+    assert proc.returncode == 1 and "crawl first" in proc.stderr
+
+
+def test_search_side_never_imports_scrapy(built: tuple[Path, Path]) -> None:
+    code = (
+        "import sys, hfhub.search, hfhub.index; from hfhub.index import ModelIndex; "
+        f"ModelIndex.load({str(built[1])!r}).search('bert'); "
+        "assert not [m for m in sys.modules if m == 'scrapy' or m.startswith('scrapy.')], 'scrapy imported'"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], check=False, cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
