@@ -43,3 +43,23 @@ def test_oversized_cards_are_counted_not_fatal(small_hub, tmp_path):
     assert result.returncode == 0
     assert result.stats["hfhub/cards/too_large"] == 50
     assert len(result.models()) == 50
+
+
+def test_queries_only_card_text_can_answer_find_the_right_models(tmp_path):
+    from hfhub.fakehub.card import purpose
+    from hfhub.index import ModelIndex, build_index
+
+    settings = [f"HFHUB_CARDS_DIR={tmp_path / 'cards'}", f"HFHUB_INDEX_DIR={tmp_path / 'index'}"]
+    with FakeHubProcess(models=1500, seed=42, args=["--max-page-size", "500"]) as hub:
+        result = run_crawl(hub.url, tmp_path, "cards=1", settings=settings)
+    assert result.returncode == 0, result.log[-3000:]
+    legal = {m for m in result.models()["id"] if (purpose(m) or "").startswith("It was tuned to review legal")}
+    assert len(legal) >= 10
+
+    query = "review legal contracts and flag unusual clauses"
+    with_cards = {r.id for r in ModelIndex.load(tmp_path / "index").search(query, k=10)}
+    assert with_cards <= legal and len(with_cards) == 10  # the index built at the crawl's end used the cards
+
+    build_index(result.dataset_dir, tmp_path / "index-no-cards")  # ids, tags and metadata alone
+    without_cards = {r.id for r in ModelIndex.load(tmp_path / "index-no-cards").search(query, k=10)}
+    assert len(without_cards & legal) <= 2

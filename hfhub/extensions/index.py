@@ -48,6 +48,7 @@ class IndexBuilder:
             raise NotConfigured("HFHUB_INDEX_ENABLED is off")
         self.crawler = crawler
         self.dataset_dir = Path(settings.get("HFHUB_DATASET_DIR", "output/models"))
+        self.cards_dir = Path(settings["HFHUB_CARDS_DIR"]) if settings.get("HFHUB_CARDS_DIR") else None
         self.index_dir = Path(settings.get("HFHUB_INDEX_DIR", "output/index"))
         self.embedding = settings.get("HFHUB_INDEX_EMBEDDING", "lsa")
         if not self.index_dir.name:
@@ -80,7 +81,9 @@ class IndexBuilder:
             return
         try:
             manifest: dict[str, Any] = await maybe_deferred_to_future(
-                deferToThread(build_index, self.dataset_dir, self.index_dir, embedding=self.embedding)
+                deferToThread(
+                    build_index, self.dataset_dir, self.index_dir, embedding=self.embedding, cards_dir=self.cards_dir
+                )
             )
         except Exception:
             logger.exception("index build failed; the previous index (if any) is kept")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import json
 from typing import Any
 
@@ -53,6 +55,29 @@ def _size_words(record: dict[str, Any]) -> str | None:
     return f"{n / 1e9:.1f} billion" if n >= 1e9 else f"{n / 1e6:.0f} million"
 
 
+# What a card says a model is for, beyond its metadata: only the card text carries it, so search
+# over ids and tags alone cannot find it (issue 9's point). Chosen per model from its id's CRC, for
+# about a third of the models.
+_PURPOSES = (
+    "It was tuned to review legal contracts and flag unusual clauses.",
+    "It answers questions about medical records for clinicians.",
+    "It drafts replies for customer support tickets.",
+    "It summarises financial news and earnings calls.",
+    "It reviews source code and suggests fixes for common bugs.",
+    "It reads scanned invoices and extracts their line items.",
+    "It helps students practise maths word problems.",
+    "It recognises bird songs in field recordings.",
+    "It detects toxic comments on gaming forums.",
+    "It captions photos of museum artworks.",
+)
+
+
+def purpose(model_id: str) -> str | None:
+    """The card's purpose sentence for ``model_id``, if its card has one."""
+    crc = zlib.crc32(model_id.encode())
+    return _PURPOSES[crc % len(_PURPOSES)] if crc % 3 == 0 else None
+
+
 def render(record: dict[str, Any]) -> str:
     card = record.get("cardData") or {}
     model_id = record["id"]
@@ -64,6 +89,8 @@ def render(record: dict[str, Any]) -> str:
     size = _size_words(record)
     if size:
         parts.append(f"It has about {size} parameters.")
+    if (sentence := purpose(model_id)) is not None:
+        parts.append(sentence)
     if langs:
         parts.append(f"It works with {', '.join(langs)} text.")
     base = card.get("base_model")

