@@ -1,4 +1,4 @@
-"""The offline demo: fake Hub → ``scrapy crawl models`` → Parquet dataset → a look at what it holds.
+"""The offline demo: fake Hub → ``scrapy crawl models`` → Parquet dataset and search index → a search.
 
 Run it with ``make demo`` (or ``python -m hfhub.demo`` once installed). Nothing reaches the internet:
 the crawl talks to hfhub's local fake of the Hub API, whose models are synthetic (invented ids,
@@ -26,6 +26,7 @@ def crawl(hub_url: str, output: Path) -> tuple[int, float]:
         sys.executable, "-m", "scrapy", "crawl", "models",
         "-s", f"HFHUB_DATASET_DIR={output / 'models'}",
         "-s", f"HFHUB_STATS_FILE={output / 'crawl_stats.json'}",
+        "-s", f"HFHUB_INDEX_DIR={output / 'index'}",
         "-s", "LOG_LEVEL=WARNING",
     ]
     env = {**os.environ, "HF_ENDPOINT": hub_url, "SCRAPY_SETTINGS_MODULE": "hfhub.settings"}
@@ -53,6 +54,15 @@ def describe(output: Path, seconds: float) -> None:
     print(f"\nRead it yourself: python -c \"import pandas as pd; print(pd.read_parquet('{output / 'models'}').info())\"")
 
 
+def search(output: Path) -> int:
+    """A search of the index the crawl built, as ``hfhub-search`` prints it."""
+    from hfhub.search import main as search_main
+
+    query = ["japanese text classification", "-k", "5", "--fits-gpu-gb", "24", "--index", str(output / "index")]
+    print(f"\n$ hfhub-search {' '.join(repr(q) if ' ' in q else q for q in query)}", flush=True)
+    return search_main(query)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=20_000, help="size of the fake Hub's corpus")
@@ -66,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the crawl failed (exit status {returncode})", file=sys.stderr)
         return returncode
     describe(args.output, seconds)
-    return 0
+    return search(args.output)
 
 
 if __name__ == "__main__":

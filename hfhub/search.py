@@ -99,7 +99,7 @@ def format_table(results: list) -> str:  # list[SearchResult]
         "library",
         "params",
         "size GB",
-        "GPU GB",
+        "est. GPU GB",
         "quant",
         "downloads",
         "likes",
