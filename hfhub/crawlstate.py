@@ -14,12 +14,13 @@ JOBDIR finds the parts and checkpoint again; the file is removed once the crawl 
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from hfhub.dataset import write_json_atomically
 
 CRAWL_FILE = "hfhub-crawl.json"
 CHECKPOINT_FILE = "checkpoint.json"
@@ -37,15 +38,6 @@ def new_crawl_id() -> str:
     return f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:8]}"
 
 
-def _write_json_atomically(path: Path, data: dict[str, object]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w") as f:
-        json.dump(data, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def crawl_identity(jobdir: str | None) -> tuple[str, bool]:
     """(crawl id, whether it resumes an earlier run). Without JOBDIR every run is a new crawl."""
     if not jobdir:
@@ -55,7 +47,7 @@ def crawl_identity(jobdir: str | None) -> tuple[str, bool]:
         return json.loads(path.read_text())["crawl_id"], True
     crawl_id = new_crawl_id()
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_json_atomically(path, {"crawl_id": crawl_id})
+    write_json_atomically(path, {"crawl_id": crawl_id})
     return crawl_id, False
 
 
@@ -71,7 +63,7 @@ def read_checkpoint(parts_dir: Path) -> Checkpoint:
 
 
 def write_checkpoint(parts_dir: Path, checkpoint: Checkpoint) -> None:
-    _write_json_atomically(parts_dir / CHECKPOINT_FILE, asdict(checkpoint))
+    write_json_atomically(parts_dir / CHECKPOINT_FILE, asdict(checkpoint))
 
 
 class PageLedger:

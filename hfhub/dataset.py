@@ -34,7 +34,8 @@ DATASET_STATE = "_state.json"
 PART_GLOB = "part-*.parquet"
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """fsync a file or a folder by its path (a folder: so that renames in it are durable)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -61,7 +62,7 @@ def write_table(table: pa.Table, path: Path, *, compression: str = "zstd") -> in
         sink.flush()
         os.fsync(sink.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_path(path.parent)
     return path.stat().st_size
 
 
@@ -114,7 +115,7 @@ def publish(dataset_dir: Path, crawl_id: str, *, replace: bool) -> list[Path]:
         target = dataset_dir / part.name
         os.replace(part, target)
         published.append(target)
-    _fsync_dir(dataset_dir)
+    fsync_path(dataset_dir)
     if replace:
         for part in old_parts - set(published):
             part.unlink()
@@ -141,12 +142,19 @@ def newest_last_modified(parts: list[Path]) -> datetime | None:
     return newest
 
 
+def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=2, default=str)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
 def write_dataset_state(dataset_dir: Path, state: dict[str, Any]) -> None:
     """``_state.json`` beside the parts: what the last published crawl was and its watermark
     (the newest ``last_modified`` in the dataset), which an incremental refresh starts from."""
-    tmp = dataset_dir / f".{DATASET_STATE}.tmp"
-    tmp.write_text(json.dumps(state, indent=2, default=str) + "\n")
-    os.replace(tmp, dataset_dir / DATASET_STATE)
+    write_json_atomically(dataset_dir / DATASET_STATE, state)
 
 
 def read_dataset_state(dataset_dir: Path) -> dict[str, Any] | None:

@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from hfhub.dataset import fsync_path
+
 from hfhub.index.errors import IndexFormatError, IndexNotFoundError
 
 FORMAT_VERSION = 1
@@ -51,14 +53,6 @@ def fingerprint(dataset_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def save_array(directory: Path, name: str, array: np.ndarray) -> None:
     np.save(directory / f"{name}.npy", array, allow_pickle=False)
 
@@ -81,7 +75,7 @@ def new_version(index_dir: Path) -> Iterator[Path]:
     try:
         yield tmp
         for child in tmp.iterdir():
-            _fsync(child)
+            fsync_path(child)
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -102,7 +96,7 @@ def _swap(index_dir: Path, final: Path) -> list[Path]:
         previous.append(aside)
     os.symlink(final.name, link_tmp)
     os.replace(link_tmp, index_dir)
-    _fsync(index_dir.parent)
+    fsync_path(index_dir.parent)
     return previous
 
 
