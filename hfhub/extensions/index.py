@@ -45,7 +45,9 @@ class IndexBuilder:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         if not settings.getbool("HFHUB_INDEX_ENABLED", True):
-            raise NotConfigured("HFHUB_INDEX_ENABLED is off")
+            # the user's choice, not a problem: no message, which Scrapy would log as a WARNING
+            logger.info("HFHUB_INDEX_ENABLED is off: no search index is built")
+            raise NotConfigured
         self.crawler = crawler
         self.dataset_dir = Path(settings.get("HFHUB_DATASET_DIR", "output/models"))
         self.cards_dir = Path(settings["HFHUB_CARDS_DIR"]) if settings.get("HFHUB_CARDS_DIR") else None
