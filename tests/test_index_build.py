@@ -17,6 +17,7 @@ from hfhub.index import (
     StaleIndexError,
     ann,
     build_index,
+    store,
 )
 from hfhub.index.synthetic import write_dataset
 from hfhub.index.vectors import VectorizerSettings
@@ -40,7 +41,7 @@ def test_manifest(dataset: Path, tmp_path: Path) -> None:
     assert manifest["vectorizer"]["terms"] > 1_000
     assert manifest["embedding"] == {"kind": "lsa", "dim": 384}
     assert manifest["vectorizer"]["random_state"] == 0
-    assert manifest["format_version"] == 1 and manifest["build_seconds"] > 0
+    assert manifest["format_version"] == store.FORMAT_VERSION and manifest["build_seconds"] > 0
 
 
 def test_deterministic(dataset: Path, tmp_path: Path) -> None:

@@ -17,9 +17,11 @@ from tests.conftest import run_crawl
 
 
 @pytest.mark.parametrize("value", [False, "False", "0"])
-def test_disabled(value: object) -> None:
-    with pytest.raises(NotConfigured, match="HFHUB_INDEX_ENABLED"):
+def test_disabled(value: object, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="hfhub.extensions.index")
+    with pytest.raises(NotConfigured):
         IndexBuilder.from_crawler(get_crawler(settings_dict={"HFHUB_INDEX_ENABLED": value}))
+    assert "HFHUB_INDEX_ENABLED is off" in caplog.text
 
 
 def test_reads_settings(tmp_path: Path) -> None:

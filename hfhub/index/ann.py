@@ -91,9 +91,14 @@ class DenseSearcher:
 
     def __init__(self, index: object, vectors: np.ndarray, nprobe: int) -> None:
         self.index = index
-        self.vectors = vectors  # float16 (n, d), usually a memory map
+        if vectors.dtype != np.float32 or not vectors.flags.c_contiguous:
+            raise ValueError("the dense vectors must be C-contiguous float32")
+        self.vectors = vectors  # float32 (n, d), usually a memory map
         self.nprobe = nprobe
         self.nlist: int = index.nlist  # type: ignore[attr-defined]
+        # One query probes ~32 cells: split the cells, not the (single) query, over faiss's threads
+        # (the default splits queries, leaving one core idle): 0.9 ms instead of 1.45 ms at 1M.
+        index.parallel_mode = 1  # type: ignore[attr-defined]
 
     def search(
         self, query: np.ndarray, k: int, mask: np.ndarray | None = None
@@ -131,9 +136,34 @@ class DenseSearcher:
 
     def rescore(self, rows: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         rows = np.sort(rows)
-        scores = self.vectors[rows].astype(np.float32) @ query
+        scores = self.scores(rows, query)
         order = np.argsort(-scores, kind="stable")
         return rows[order].astype(np.int64), scores[order]
+
+    def scores(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """Exact cosine of ``rows`` (sorted: the map is then read in order) to ``query``.
+
+        faiss reads each row in place (no gathered copy) with its SIMD kernel, in this thread:
+        ~0.4 ms for 1.5k rows at 1M. numpy's ``vectors[rows] @ query`` took ~8 ms with the old
+        float16 vectors: ~1 ms to convert float16 (numpy has no SIMD for it), and ~6.5 ms for
+        OpenBLAS to wake its thread pool for a product that takes 0.02 ms.
+        """
+        import faiss
+
+        ids = np.ascontiguousarray(rows, dtype=np.int64)
+        q = np.ascontiguousarray(query, dtype=np.float32)
+        out = np.empty(len(ids), dtype=np.float32)
+        if len(ids):
+            faiss.fvec_inner_products_by_idx(
+                faiss.swig_ptr(out),
+                faiss.swig_ptr(q),
+                faiss.swig_ptr(self.vectors),
+                faiss.swig_ptr(ids),
+                self.vectors.shape[1],
+                1,
+                len(ids),
+            )
+        return out
 
     def _nprobe(self, matching: int) -> int:
         # A filter keeping a fraction f of the rows leaves ~f of each cell. Probing 1/f times more

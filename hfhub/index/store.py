@@ -31,7 +31,8 @@ from hfhub.dataset import fsync_path
 
 from hfhub.index.errors import IndexFormatError, IndexNotFoundError
 
-FORMAT_VERSION = 1
+# 2: float32 dense vectors (1: float16), int64 postings rows, row-major TF-IDF (docs_*.npy)
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 
 
@@ -57,8 +58,23 @@ def save_array(directory: Path, name: str, array: np.ndarray) -> None:
     np.save(directory / f"{name}.npy", array, allow_pickle=False)
 
 
-def load_array(directory: Path, name: str, mmap: bool = True) -> np.ndarray:
+MADV_POPULATE_READ = 22  # Linux >= 5.14; Python 3.11's mmap module lacks the constant
+
+
+def load_array(directory: Path, name: str, mmap: bool = True, populate: bool = False) -> np.ndarray:
+    """A saved array, memory-mapped read-only unless ``mmap`` is false.
+
+    ``populate`` maps every page of the file at once (``MADV_POPULATE_READ``): from a warm page
+    cache it takes a few ms for 1.5 GB, where faulting pages in one by one during queries cost ~1.5
+    ms per query (each touches ~1.5k random rows). The pages count in the process's RSS but are the
+    page cache's, shared with every other reader of the index.
+    """
     array = np.load(directory / f"{name}.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
+    if mmap and populate and getattr(array, "_mmap", None) is not None:
+        try:
+            array._mmap.madvise(MADV_POPULATE_READ)
+        except (OSError, ValueError, AttributeError):  # an older kernel: pages fault in as used
+            pass
     # A plain ndarray view of the map: np.memmap's per-slice Python overhead was ~10 % of a query.
     return array.view(np.ndarray)
 
