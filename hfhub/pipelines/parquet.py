@@ -175,7 +175,12 @@ class ParquetDatasetPipeline:
         )
 
     def _compact_and_publish(self, mode: str) -> None:
-        removed = drop_superseded_rows(sorted(self.parts_dir.glob("part-*.parquet")), compression=self.compression)
+        removed = 0
+        # Repeats within the crawl: seen by the dedup pipeline in this run, or unknowable after a
+        # resume (the earlier run's ids were in its memory). Skipped otherwise: reading every id
+        # back costs a few hundred MB at two million models.
+        if self.resumed or self.stats.get_value("hfhub/duplicates"):
+            removed = drop_superseded_rows(sorted(self.parts_dir.glob("part-*.parquet")), compression=self.compression)
         published = publish(self.dataset_dir, self.crawl_id, replace=mode == "full")
         if mode != "full":  # an incremental refresh: its rows supersede older rows of the same models
             removed += drop_superseded_rows(dataset_parts(self.dataset_dir), compression=self.compression)
