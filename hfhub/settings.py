@@ -114,4 +114,7 @@ ITEM_PIPELINES = {
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
+# The telnet console is a shell into the crawler on a TCP port, with its password in the log; a
+# mirror run by cron or scrapyd has no use for it.
+TELNETCONSOLE_ENABLED = False
 LOG_FORMATTER = "hfhub.logformatter.QuietItemsLogFormatter"
