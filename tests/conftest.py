@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +62,15 @@ def run_crawl(
     log = log_file.read_text() if log_file.exists() else ""
     stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
     return CrawlResult(proc.returncode, log + proc.stdout + proc.stderr, stats, dataset_dir, workdir)
+
+
+def http_get(url: str) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) of a GET, error statuses included."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
 
 
 @pytest.fixture(scope="session")

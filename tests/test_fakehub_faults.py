@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import urllib.error
-import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,14 +11,7 @@ from huggingface_hub.utils import parse_ratelimit_headers
 
 from hfhub.fakehub.faults import FaultConfig, Faults, Quota
 from hfhub.fakehub.process import FakeHubProcess
-
-
-def get(url: str) -> tuple[int, dict[str, str], bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as r:
-            return r.status, dict(r.headers), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+from tests.conftest import http_get as get
 
 
 def test_rate_limit_window_answers_429_with_hub_headers() -> None:

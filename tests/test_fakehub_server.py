@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +17,7 @@ from huggingface_hub.utils import parse_ratelimit_headers
 
 from hfhub.fakehub.corpus import Corpus
 from hfhub.fakehub.process import FakeHubProcess
+from tests.conftest import http_get as get
 
 N, SEED, PAGE = 1500, 5, 100
 
@@ -36,14 +36,6 @@ def corpus() -> Corpus:
 @pytest.fixture(scope="module")
 def api(hub: FakeHubProcess) -> HfApi:
     return HfApi(endpoint=hub.url, token=False)
-
-
-def get(url: str) -> tuple[int, dict[str, str], bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as r:
-            return r.status, dict(r.headers), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
 
 
 def get_json(hub: FakeHubProcess, path: str, **params: Any) -> tuple[int, dict[str, str], Any]:
