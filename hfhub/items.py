@@ -85,6 +85,7 @@ class ModelItem:
     # --- transient, not written to the dataset ---
     files: Any = None  # the repo's file names, read by the enrichment
     listing_page: int | None = None  # sequence number of the listing page it came from (the checkpoint)
+    lease: str | None = None  # cluster mode: the lease of the request it came from (hfhub.cluster.leases)
 
 
 @dataclass
@@ -98,3 +99,4 @@ class CardItem:
     sha: str | None
     fetched_at: datetime
     card: Any = None  # hfhub.cards.ParsedCard | hfhub.cards.CardRejected | None
+    lease: str | None = None  # cluster mode: the lease of the request it came from (not stored)

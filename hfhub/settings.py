@@ -118,3 +118,17 @@ LOG_LEVEL = "INFO"
 # mirror run by cron or scrapyd has no use for it.
 TELNETCONSOLE_ENABLED = False
 LOG_FORMATTER = "hfhub.logformatter.QuietItemsLogFormatter"
+
+# --- cluster mode (hfhub.cluster): many processes share one crawl through Redis -----------------
+# Set to redis://host:port/db to make this crawl a worker of a cluster crawl (scrapy-redis's
+# REDIS_URL works too). Every worker needs the same spider arguments and a shared dataset location.
+HFHUB_REDIS_URL = None
+ADDONS = {"hfhub.cluster.addon.ClusterAddon": 0}
+# This worker's name in Redis and in its part files; default: host name and process id.
+HFHUB_WORKER_ID = None
+# A worker whose heartbeat is older than this is taken for dead: other workers put the requests it
+# held back in the queue. It refreshes its heartbeat every HFHUB_REDIS_HEARTBEAT seconds.
+HFHUB_REDIS_WORKER_TTL = 30.0
+HFHUB_REDIS_HEARTBEAT = 5.0
+# How often an idle worker looks for new requests in the shared queue.
+HFHUB_REDIS_IDLE_POLL = 1.0

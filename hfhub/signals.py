@@ -9,3 +9,16 @@ page_listed = object()
 # the Parquet pipeline's spider_closed handler, so handlers (the index builder) run after publishing.
 # Arguments: dataset_dir: pathlib.Path, mode: str ("full" or "incremental"), models: int.
 dataset_published = object()
+
+# A request's callback (or errback) has returned all its output: ``items`` items, each tagged with
+# the request's lease (cluster mode only; see hfhub.cluster.leases). Arguments: lease: str, items: int.
+request_handled = object()
+
+# Items are durably stored (in a written part file): how many, per lease. Sent by the Parquet writers
+# for items that carry a lease. Arguments: leases: collections.Counter[str].
+items_stored = object()
+
+# Write out what the item pipelines hold in memory now, as part files (sent by the cluster coordinator
+# when there is no work left in the queue, so held items do not keep the crawl from completing).
+# Handlers are awaited. No arguments.
+flush_buffers = object()

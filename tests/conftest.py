@@ -33,6 +33,27 @@ class CrawlResult:
         return pd.read_parquet(self.dataset_dir)
 
 
+def crawl_command(
+    hub_url: str, workdir: Path, *spider_args: str, settings: Sequence[str] = (), env: dict[str, str] | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """The `scrapy crawl models` command line and environment for a crawl against ``hub_url`` whose
+    dataset, stats file and log go under ``workdir`` (``settings`` may override any of them)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "scrapy", "crawl", "models"]
+    for arg in spider_args:
+        command += ["-a", arg]
+    for setting in (
+        f"HFHUB_DATASET_DIR={workdir / 'models'}",
+        f"HFHUB_STATS_FILE={workdir / 'crawl_stats.json'}",
+        f"LOG_FILE={workdir / 'crawl.log'}",
+        *settings,
+    ):
+        command += ["-s", setting]
+    full_env = {k: v for k, v in os.environ.items() if k != "HF_TOKEN"}
+    full_env.update(HF_ENDPOINT=hub_url, **(env or {}))
+    return command, full_env
+
+
 def run_crawl(
     hub_url: str,
     workdir: Path,
@@ -42,26 +63,12 @@ def run_crawl(
     timeout: float = 300,
 ) -> CrawlResult:
     """Run `scrapy crawl models` as a user would, in a subprocess, against ``hub_url``."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    dataset_dir = workdir / "models"
-    stats_file = workdir / "crawl_stats.json"
-    log_file = workdir / "crawl.log"
-    command = [sys.executable, "-m", "scrapy", "crawl", "models"]
-    for arg in spider_args:
-        command += ["-a", arg]
-    for setting in (
-        f"HFHUB_DATASET_DIR={dataset_dir}",
-        f"HFHUB_STATS_FILE={stats_file}",
-        f"LOG_FILE={log_file}",
-        *settings,
-    ):
-        command += ["-s", setting]
-    full_env = {k: v for k, v in os.environ.items() if k != "HF_TOKEN"}
-    full_env.update(HF_ENDPOINT=hub_url, **(env or {}))
+    command, full_env = crawl_command(hub_url, workdir, *spider_args, settings=settings, env=env)
     proc = subprocess.run(command, cwd=REPO, env=full_env, timeout=timeout, capture_output=True, text=True)
+    log_file, stats_file = workdir / "crawl.log", workdir / "crawl_stats.json"
     log = log_file.read_text() if log_file.exists() else ""
     stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
-    return CrawlResult(proc.returncode, log + proc.stdout + proc.stderr, stats, dataset_dir, workdir)
+    return CrawlResult(proc.returncode, log + proc.stdout + proc.stderr, stats, workdir / "models", workdir)
 
 
 def http_get(url: str) -> tuple[int, dict[str, str], bytes]:

@@ -30,8 +30,12 @@ class Command(ScrapyCrawlCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         super().run(args, opts)
-        if self._crawler is not None and self._crawler.stats is not None:
+        if self._crawler is None:
+            return
+        try:
             reason = self._crawler.stats.get_value("finish_reason")
-            if reason != "finished":
-                logger.error("crawl did not finish (finish_reason=%(reason)r): exit status 1", {"reason": reason})
-                self.exitcode = 1
+        except RuntimeError:  # the crawl failed before it started (the error is logged)
+            reason = "start_error"
+        if reason != "finished":
+            logger.error("crawl did not finish (finish_reason=%(reason)r): exit status 1", {"reason": reason})
+            self.exitcode = 1

@@ -1,6 +1,7 @@
 """Save a crawl's final stats as JSON next to the dataset, for people and scripts to read later.
 
-Written at ``engine_stopped``, after every ``spider_closed`` handler has finished, so the stats
+In cluster mode each worker writes its own file, named after the worker
+(``crawl_stats-<worker>.json``). Written at ``engine_stopped``, after every ``spider_closed`` handler has finished, so the stats
 include what happened at close (compaction, publishing the dataset).
 """
 
@@ -15,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+
+from hfhub.cluster import redis_url
+from hfhub.crawlstate import crawl_session
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -37,7 +41,10 @@ class CrawlStatsFile:
         path = crawler.settings.get("HFHUB_STATS_FILE")
         if not path:
             raise NotConfigured("HFHUB_STATS_FILE is empty")
-        extension = cls(crawler, Path(path))
+        path = Path(path)
+        if redis_url(crawler.settings):  # one file per cluster worker
+            path = path.with_name(f"{path.stem}-{crawl_session(crawler).worker_id}{path.suffix}")
+        extension = cls(crawler, path)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 

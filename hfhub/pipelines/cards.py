@@ -9,6 +9,7 @@ differs from the one the table holds (``hfhub.cards.table.known_card_shas``).
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,27 +19,33 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from hfhub.cards.table import CARDS_SCHEMA, card_row, write_cards
-from hfhub.crawlstate import new_crawl_id
+from hfhub import signals as hfhub_signals
+from hfhub.crawlstate import crawl_session, new_crawl_id
 from hfhub.dataset import PART_GLOB, drop_superseded_rows
 from hfhub.items import CardItem
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
-    from scrapy.statscollectors import StatsCollector
     from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
 
 class CardsParquetPipeline:
-    def __init__(self, stats: StatsCollector, cards_dir: Path, rows_per_part: int, compression: str) -> None:
-        self.stats = stats
+    def __init__(self, crawler: Crawler, cards_dir: Path, rows_per_part: int, compression: str) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.session = crawl_session(crawler)
         self.cards_dir = cards_dir
         self.rows_per_part = rows_per_part
         self.compression = compression
-        self.crawl_id = new_crawl_id()
+        # own part names per process; in a cluster, named after the worker too
+        worker = f"-{self.session.worker_id}" if self.session.shared else ""
+        self.part_stem = f"part-{new_crawl_id()}{worker}"
         self._rows: list[dict[str, Any]] = []
+        self._leases = Counter[str]()
         self._next_part = 0
 
     @classmethod
@@ -46,37 +53,45 @@ class CardsParquetPipeline:
         settings = crawler.settings
         if not settings["HFHUB_CARDS_DIR"]:
             raise NotConfigured
-        assert crawler.stats is not None
         pipeline = cls(
-            crawler.stats, Path(settings["HFHUB_CARDS_DIR"]).resolve(),
+            crawler, Path(settings["HFHUB_CARDS_DIR"]).resolve(),
             settings.getint("HFHUB_CARDS_ROWS_PER_PART"), settings["HFHUB_PARQUET_COMPRESSION"],
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.flush, signal=hfhub_signals.flush_buffers)
         return pipeline
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, CardItem):
             return item
         self._rows.append(card_row(item.id, item.sha, item.fetched_at, item.card))
+        if item.lease is not None:
+            self._leases[item.lease] += 1
         if len(self._rows) >= self.rows_per_part:
-            await self._flush()
+            await self.flush()
         return item
 
     async def close_spider(self) -> None:
-        await self._flush()
+        await self.flush()
 
-    async def _flush(self) -> None:
+    async def flush(self) -> None:
         if not self._rows:
             return
-        rows, self._rows = self._rows, []
+        rows, leases, self._rows, self._leases = self._rows, self._leases, [], Counter()
         self.cards_dir.mkdir(parents=True, exist_ok=True)
-        path = self.cards_dir / f"part-{self.crawl_id}-{self._next_part:05d}.parquet"
+        path = self.cards_dir / f"{self.part_stem}-{self._next_part:05d}.parquet"
         self._next_part += 1
         await maybe_deferred_to_future(deferToThread(write_cards, rows, path, compression=self.compression))
         self.stats.inc_value("hfhub/cards/written", len(rows))
+        if leases:
+            self.crawler.signals.send_catch_log(signal=hfhub_signals.items_stored, leases=leases)
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
-        if not self._next_part:
+        if self.session.shared:
+            # one worker of a completed cluster crawl compacts the table, once every worker's parts are in
+            if reason != "finished" or not self.session.claim_publication():
+                return
+        elif not self._next_part:
             return
         parts = sorted(self.cards_dir.glob(PART_GLOB))
         removed = await maybe_deferred_to_future(deferToThread(

@@ -53,11 +53,13 @@ class ParquetDatasetPipeline:
         self.compression = settings["HFHUB_PARQUET_COMPRESSION"]
         if self.rows_per_part < 1:
             raise ValueError("HFHUB_PARQUET_ROWS_PER_PART must be at least 1")
-        self.jobdir = settings.get("JOBDIR")
-        self.crawl_id, self.resumed = crawlstate.crawl_identity(self.jobdir)
+        self.session = crawlstate.crawl_session(crawler)
+        self.crawl_id = self.session.crawl_id
         self.parts_dir = crawl_dir(self.dataset_dir, self.crawl_id)
-        self.ledger = crawlstate.PageLedger(crawlstate.read_checkpoint(self.parts_dir))
-        self._buffer, self._buffer_pages = self._empty_buffer(), Counter[int]()
+        self.ledger = crawlstate.PageLedger(
+            crawlstate.read_checkpoint(self.parts_dir) if self.session.checkpoints else crawlstate.Checkpoint()
+        )
+        self._buffer, self._buffer_pages, self._buffer_leases = self._empty_buffer(), Counter[int](), Counter[str]()
         self._buffered = 0
         self._next_part = self._first_free_part_number()
         self._writing: Deferred[Any] | None = None
@@ -70,6 +72,7 @@ class ParquetDatasetPipeline:
         crawler.signals.connect(pipeline.page_listed, signal=hfhub_signals.page_listed)
         crawler.signals.connect(pipeline.item_not_written, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.item_not_written, signal=signals.item_error)
+        crawler.signals.connect(pipeline.flush_buffers, signal=hfhub_signals.flush_buffers)
         return pipeline
 
     @staticmethod
@@ -77,12 +80,13 @@ class ParquetDatasetPipeline:
         return {name: [] for name in COLUMNS}
 
     def _first_free_part_number(self) -> int:
-        numbers = [int(m.group(1)) for p in self.parts_dir.glob("part-*.parquet") if (m := _PART_NUMBER.search(p.name))]
+        own_parts = self.parts_dir.glob(f"{self.session.part_stem}-*.parquet")
+        numbers = [int(m.group(1)) for p in own_parts if (m := _PART_NUMBER.search(p.name))]
         return max(numbers, default=-1) + 1
 
     def open_spider(self) -> None:
         self.parts_dir.mkdir(parents=True, exist_ok=True)
-        if self.resumed:
+        if self.session.checkpoints and self.session.resumed:
             checkpoint = self.ledger.checkpoint
             logger.info(
                 "resuming crawl %(id)s: %(pages)d pages (%(models)d models) already written in %(dir)s",
@@ -104,7 +108,7 @@ class ParquetDatasetPipeline:
             self.ledger.handled(Counter({page: 1}))
 
     def _advance_checkpoint(self) -> None:
-        if self.ledger.advance():
+        if self.session.checkpoints and self.ledger.advance():
             crawlstate.write_checkpoint(self.parts_dir, self.ledger.checkpoint)
 
     # --- buffering and writing ------------------------------------------------------------------
@@ -116,6 +120,8 @@ class ParquetDatasetPipeline:
             buffer[name].append(values[name])
         if item.listing_page is not None:
             self._buffer_pages[item.listing_page] += 1
+        if item.lease is not None:
+            self._buffer_leases[item.lease] += 1
         self._buffered += 1
         if self._buffered >= self.rows_per_part:
             await self._flush()
@@ -127,27 +133,34 @@ class ParquetDatasetPipeline:
             await self._flush()
         await self._wait_for_write()
 
+    async def flush_buffers(self) -> None:
+        if self._buffered:
+            await self._flush()
+        await self._wait_for_write()
+
     async def _flush(self) -> None:
         # Take the buffer before waiting, so items arriving meanwhile start the next one.
-        columns, pages, rows = self._buffer, self._buffer_pages, self._buffered
-        self._buffer, self._buffer_pages, self._buffered = self._empty_buffer(), Counter(), 0
-        path = self.parts_dir / f"part-{self.crawl_id}-{self._next_part:05d}.parquet"
+        columns, pages, leases, rows = self._buffer, self._buffer_pages, self._buffer_leases, self._buffered
+        self._buffer, self._buffer_pages, self._buffer_leases, self._buffered = self._empty_buffer(), Counter(), Counter(), 0
+        path = self.parts_dir / f"{self.session.part_stem}-{self._next_part:05d}.parquet"
         self._next_part += 1
         await self._wait_for_write()
         self._writing = deferToThread(write_part, columns, path, compression=self.compression)
-        self._writing.addCallbacks(self._part_written, self._part_failed, (rows, pages, path), errbackArgs=(path,))
+        self._writing.addCallbacks(self._part_written, self._part_failed, (rows, pages, leases, path), errbackArgs=(path,))
 
     async def _wait_for_write(self) -> None:
         while self._writing is not None:
             writing, self._writing = self._writing, None
             await maybe_deferred_to_future(writing)
 
-    def _part_written(self, size: int, rows: int, pages: Counter[int], path: Path) -> None:
+    def _part_written(self, size: int, rows: int, pages: Counter[int], leases: Counter[str], path: Path) -> None:
         self.stats.inc_value("hfhub/models_written", rows)
         self.stats.inc_value("hfhub/parts_written")
         self.stats.inc_value("hfhub/bytes_written", size)
         self.ledger.handled(pages)
         self._advance_checkpoint()
+        if leases:
+            self.crawler.signals.send_catch_log(signal=hfhub_signals.items_stored, leases=leases)
         logger.debug("wrote %(rows)d models to %(path)s", {"rows": rows, "path": path})
 
     def _part_failed(self, failure: Failure, path: Path) -> None:
@@ -161,12 +174,14 @@ class ParquetDatasetPipeline:
     # --- publishing -----------------------------------------------------------------------------
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         if reason != "finished" or self._write_failed:
-            resume = f"; run again with -s JOBDIR={self.jobdir} to resume" if self.jobdir else ""
+            resume = self.session.resume_hint()
             logger.warning(
                 "crawl ended with %(reason)r: its parts stay in %(dir)s%(resume)s; %(dataset)s is unchanged",
                 {"reason": reason, "dir": self.parts_dir, "resume": resume, "dataset": self.dataset_dir},
             )
             return
+        if not self.session.claim_publication():
+            return  # a cluster crawl: another worker publishes it
         mode = getattr(spider, "mode", "full")
         await maybe_deferred_to_future(deferToThread(self._compact_and_publish, mode))
         await self.crawler.signals.send_catch_log_async(
@@ -179,7 +194,7 @@ class ParquetDatasetPipeline:
         # Repeats within the crawl: seen by the dedup pipeline in this run, or unknowable after a
         # resume (the earlier run's ids were in its memory). Skipped otherwise: reading every id
         # back costs a few hundred MB at two million models.
-        if self.resumed or self.stats.get_value("hfhub/duplicates"):
+        if self.session.may_repeat_rows or self.stats.get_value("hfhub/duplicates"):
             removed = drop_superseded_rows(sorted(self.parts_dir.glob("part-*.parquet")), compression=self.compression)
         published = publish(self.dataset_dir, self.crawl_id, replace=mode == "full")
         if mode != "full":  # an incremental refresh: its rows supersede older rows of the same models
@@ -192,7 +207,7 @@ class ParquetDatasetPipeline:
             "published_at": datetime.now(timezone.utc).isoformat(),
             "watermark": watermark.isoformat() if watermark else None,
         })
-        crawlstate.forget_crawl(self.jobdir)
+        self.session.published()
         self.stats.set_value("hfhub/duplicates_removed", removed)
         self.stats.set_value("hfhub/models_published", rows)
         logger.info(

@@ -7,7 +7,7 @@ and turned into its typed value, or refused with a ``ValueError`` that says what
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 SORT_KEYS = ("downloads", "likes", "createdAt", "lastModified", "trendingScore")
 MODES = ("full", "incremental")
@@ -24,6 +24,10 @@ class ListingArgs:
     sort: str | None = None
     mode: str = "full"
     cards: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready, for comparing the arguments of cluster workers."""
+        return {**asdict(self), "filters": list(self.filters)}
 
 
 def _flag(name: str, value: str | bool | None) -> bool:

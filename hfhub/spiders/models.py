@@ -8,7 +8,6 @@ watermark minus ``HFHUB_INCREMENTAL_MARGIN`` seconds (the result is merged into 
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -24,6 +23,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from hfhub import crawlstate
 from hfhub.cards import CardRejected, parse_card
 from hfhub.cards.table import card_key, known_card_shas
+from hfhub.cluster.leases import settles_lease
 from hfhub.dataset import crawl_dir, read_dataset_state
 from hfhub.hubapi import models_listing_url, next_page_url
 from hfhub.hubrecord import EXPAND_PROPERTIES, model_item_from_api
@@ -69,16 +69,14 @@ class ModelsSpider(scrapy.Spider):
         super().__init__(name, **kwargs)
         self.mode = self.args.mode
         self.known_cards: set[int] | None = None  # with cards=1: (id, sha) pairs already in the cards table
-        self.models_seen = 0
-        self.next_page_seq = 0
+        self.next_page_seq = 0  # listing pages this process parsed
         self.stop_before: datetime | None = None  # incremental: records older than this are known
-        # Listing requests of this run carry this token; requests of an earlier run that JOBDIR
-        # kept queued are skipped, since the listing resumes from the checkpoint instead.
-        self.run_token = uuid.uuid4().hex
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.session = crawlstate.crawl_session(crawler)
+        spider.session.agree_on_args(spider.args.as_dict())
         if spider.mode == "incremental":
             spider.stop_before = spider.incremental_cutoff()
         return spider
@@ -101,15 +99,15 @@ class ModelsSpider(scrapy.Spider):
         if checkpoint.listing_done:
             self.logger.info("the listing of this crawl is already written; publishing it")
             return
-        self.next_page_seq, self.models_seen = checkpoint.pages, checkpoint.models
-        yield self.listing_request(checkpoint.next_url or self.first_page_url())
+        self.next_page_seq = checkpoint.pages
+        # In a cluster every worker sends the first page; the shared dupefilter lets one through.
+        yield self.listing_request(checkpoint.next_url or self.first_page_url(), listed_before=checkpoint.models)
 
     def resume_checkpoint(self) -> crawlstate.Checkpoint:
-        jobdir = self.settings.get("JOBDIR")
-        if not jobdir:
+        if not (self.session.checkpoints and self.session.resumed):
             return crawlstate.Checkpoint()
-        crawl_id, _ = crawlstate.crawl_identity(jobdir)
-        return crawlstate.read_checkpoint(crawl_dir(Path(self.settings["HFHUB_DATASET_DIR"]).resolve(), crawl_id))
+        dataset_dir = Path(self.settings["HFHUB_DATASET_DIR"]).resolve()
+        return crawlstate.read_checkpoint(crawl_dir(dataset_dir, self.session.crawl_id))
 
     def first_page_url(self) -> str:
         page_size = self.settings.getint("HFHUB_PAGE_SIZE")
@@ -126,17 +124,20 @@ class ModelsSpider(scrapy.Spider):
             sort="lastModified" if self.mode == "incremental" else self.args.sort,
         )
 
-    def listing_request(self, url: str) -> scrapy.Request:
-        # Pages form a chain (each names the next), so a page is never a duplicate of another;
-        # dont_filter also keeps a retried page from being dropped by the dupefilter.
+    def listing_request(self, url: str, listed_before: int) -> scrapy.Request:
+        # Pages form a chain (each names the next), so a page is never a duplicate of another:
+        # alone, a crawl sends them unfiltered. In a cluster the shared dupefilter makes sure that
+        # the listing runs once (a retry is a copy marked dont_filter by Scrapy, so it still passes).
         # Listing pages go before card requests, so the listing never waits behind thousands of cards.
+        # The meta says how many models the pages before held (for -a limit), whoever parsed them.
         return scrapy.Request(
-            url, callback=self.parse, errback=self.page_failed, dont_filter=True, priority=10,
-            meta={"hfhub_run": self.run_token},
+            url, callback=self.parse, errback=self.page_failed, dont_filter=not self.session.shared,
+            priority=10, meta={"hfhub_run": self.session.run_token, "hfhub_listed_before": listed_before},
         )
 
+    @settles_lease
     def parse(self, response: Response) -> Iterator[ModelItem | scrapy.Request]:
-        if response.meta.get("hfhub_run") != self.run_token:
+        if response.meta.get("hfhub_run") != self.session.run_token:
             self.crawler.stats.inc_value("hfhub/stale_requests_skipped")
             return
         try:
@@ -147,14 +148,16 @@ class ModelsSpider(scrapy.Spider):
             yield self.retry_or_fail(response, reason="malformed_json")
             return
         self.crawler.stats.inc_value("hfhub/pages")
-        records, listing_continues = self.wanted(records)
-        self.models_seen += len(records)
+        listed_before = response.meta.get("hfhub_listed_before", 0)
+        records, listing_continues = self.wanted(records, listed_before)
         next_url = next_page_url(response.headers.get("Link")) if listing_continues else None
         seq, self.next_page_seq = self.next_page_seq, self.next_page_seq + 1
         self.crawler.signals.send_catch_log(signal=page_listed, seq=seq, count=len(records), next_url=next_url)
         # The next page first: it downloads while this page's items go through the pipelines.
         if next_url:
-            yield self.listing_request(next_url)
+            yield self.listing_request(next_url, listed_before + len(records))
+        else:
+            self.session.listing_finished()
         self.crawler.stats.inc_value("hfhub/models_listed", len(records))
         crawled_at = datetime.now(timezone.utc)
         for record in records:
@@ -180,6 +183,7 @@ class ModelsSpider(scrapy.Spider):
             meta={"model_id": model_id, "sha": sha, "download_maxsize": self.settings.getint("HFHUB_CARD_MAX_DOWNLOAD")},
         )
 
+    @settles_lease
     def parse_card(self, response: Response) -> Iterator[CardItem]:
         card = parse_card(response.body, max_bytes=self.settings.getint("HFHUB_CARD_MAX_BYTES"))
         if isinstance(card, CardRejected):
@@ -188,6 +192,7 @@ class ModelsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("hfhub/cards/fetched")
         yield CardItem(response.meta["model_id"], response.meta["sha"], datetime.now(timezone.utc), card)
 
+    @settles_lease
     def card_failed(self, failure: Failure) -> Iterator[CardItem]:
         """A repo without a card (404) gets a row without one, so its revision is not asked for
         again; other failures (after the retries, or a card over the size limit) are counted and
@@ -202,11 +207,11 @@ class ModelsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"hfhub/cards/{reason}")
         self.logger.warning("card not fetched (%(reason)s): %(url)s", {"reason": reason, "url": request.url})
 
-    def wanted(self, records: list[Any]) -> tuple[list[Any], bool]:
+    def wanted(self, records: list[Any], listed_before: int) -> tuple[list[Any], bool]:
         """The records of a page to keep, and whether the listing goes on after it."""
         if self.args.limit is not None:
-            records = records[: self.args.limit - self.models_seen]
-            if self.models_seen + len(records) >= self.args.limit:
+            records = records[: self.args.limit - listed_before]
+            if listed_before + len(records) >= self.args.limit:
                 return records, False
         if self.stop_before is not None:
             for position, record in enumerate(records):

@@ -1,0 +1,131 @@
+"""The cluster worker's extension: heartbeat, settling leases, and deciding when the crawl is over.
+
+* Every ``HFHUB_REDIS_HEARTBEAT`` seconds: refresh this worker's heartbeat (it expires after
+  ``HFHUB_REDIS_WORKER_TTL``) and put the leases of workers whose heartbeat expired back in the queue.
+* Leases settle when their requests' items are stored (``hfhub.cluster.leases.LeaseBook``).
+* An idle worker does not close: other workers may still enqueue work. When the queue is empty it
+  asks the pipelines to write out their buffers (held items keep leases open), and it closes as
+  ``finished`` once the whole cluster crawl is complete.
+
+scrapy-redis's last release feeds idle spiders only on Scrapy's 5 s engine heartbeat (scrapy-redis
+#317); here the engine's heartbeat is set to ``HFHUB_REDIS_IDLE_POLL`` so that an idle worker picks
+up new requests within that time (``ExecutionEngine._SLOT_HEARTBEAT_INTERVAL``, read when the
+engine starts; Scrapy has no setting for it).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.task import LoopingCall
+
+from hfhub import signals as hfhub_signals
+from hfhub.cluster import redis_url
+from hfhub.cluster.leases import LeaseBook
+from hfhub.crawlstate import crawl_session
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from typing_extensions import Self
+
+    from hfhub.cluster.membership import ClusterCrawl
+
+logger = logging.getLogger(__name__)
+
+
+class ClusterCoordinator:
+    def __init__(self, crawler: Crawler, membership: ClusterCrawl) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        assert crawler.stats is not None
+        self.stats = crawler.stats
+        self.membership = membership
+        self.heartbeat_interval = settings.getfloat("HFHUB_REDIS_HEARTBEAT")
+        self.idle_poll = settings.getfloat("HFHUB_REDIS_IDLE_POLL")
+        if not 0 < self.heartbeat_interval < membership.heartbeat_ttl:
+            raise ValueError("HFHUB_REDIS_HEARTBEAT must be positive and below HFHUB_REDIS_WORKER_TTL")
+        self.book = LeaseBook(self._settle)
+        self._heartbeat = LoopingCall(self._beat)
+        self._checking = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not redis_url(crawler.settings):
+            raise NotConfigured
+        coordinator = cls(crawler, crawl_session(crawler))  # type: ignore[arg-type]
+        connect = crawler.signals.connect
+        connect(coordinator.spider_opened, signal=signals.spider_opened)
+        connect(coordinator.spider_idle, signal=signals.spider_idle)
+        connect(coordinator.spider_closed, signal=signals.spider_closed)
+        connect(coordinator.book.request_handled, signal=hfhub_signals.request_handled)
+        connect(coordinator.items_stored, signal=hfhub_signals.items_stored)
+        connect(coordinator.item_not_stored, signal=signals.item_dropped)
+        connect(coordinator.item_not_stored, signal=signals.item_error)
+        return coordinator
+
+    def spider_opened(self, spider: Spider) -> None:
+        membership = self.membership
+        self.stats.set_value("hfhub/cluster/worker", membership.worker_id)
+        self.stats.set_value("hfhub/cluster/crawl_id", membership.crawl_id)
+        logger.info(
+            "cluster worker %(worker)s %(how)s crawl %(crawl)s",
+            {"worker": membership.worker_id, "crawl": membership.crawl_id,
+             "how": "joined" if membership.joined_running_crawl else "started"},
+        )
+        assert self.crawler.engine is not None
+        self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = self.idle_poll  # see the module docstring
+        self._heartbeat.start(self.heartbeat_interval, now=True)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self._heartbeat.running:
+            self._heartbeat.stop()
+
+    def _beat(self) -> None:
+        self.membership.heartbeat()
+        returned = self.membership.return_dead_workers_leases()
+        if returned:
+            self.stats.inc_value("hfhub/cluster/leases_reclaimed", returned)
+
+    # --- leases ---------------------------------------------------------------------------------
+    def _settle(self, lease: str) -> None:
+        self.membership.settle(lease)
+        self.stats.inc_value("hfhub/cluster/leases_settled")
+
+    def items_stored(self, leases: Counter[str]) -> None:
+        self.book.items_handled(leases)
+
+    def item_not_stored(self, item: Any, **kwargs: Any) -> None:
+        lease = getattr(item, "lease", None)
+        if lease is not None:
+            self.book.items_handled(Counter({lease: 1}))
+
+    # --- the end of the crawl -------------------------------------------------------------------
+    def spider_idle(self, spider: Spider) -> None:
+        if not self._checking:
+            self._checking = True
+            deferred_from_coro(self._when_idle())
+        raise DontCloseSpider
+
+    async def _when_idle(self) -> None:
+        try:
+            membership = self.membership
+            if membership.finished_elsewhere():
+                await self._close("finished")
+                return
+            if membership.queued():
+                return  # work for the engine's next poll
+            await self.crawler.signals.send_catch_log_async(signal=hfhub_signals.flush_buffers)
+            if membership.complete() and not len(self.book):
+                await self._close("finished")
+        finally:
+            self._checking = False
+
+    async def _close(self, reason: str) -> None:
+        assert self.crawler.engine is not None
+        await self.crawler.engine.close_spider_async(reason=reason)

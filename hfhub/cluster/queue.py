@@ -1,0 +1,68 @@
+"""scrapy-redis's priority queue, where a pop is a lease rather than a removal.
+
+scrapy-redis pops a request by deleting it from the sorted set; a worker killed after that loses
+it. Here the same Lua call that takes the request out of the queue files it under the worker's
+lease hash (lease id → "score request"), and the lease id travels in ``request.meta``. The request
+leaves Redis only when its lease is settled (``ack``); a retry or redirect copy that is scheduled
+again settles its original's lease as it is pushed, since the copy is then safe in the queue.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from scrapy_redis.queue import PriorityQueue
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from scrapy import Request, Spider
+
+LEASE_META = "hfhub_lease"
+
+# KEYS: queue, lease hash, lease counter → {lease id, request} or nil
+_POP_INTO_LEASE = """
+local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #head == 0 then return false end
+redis.call('ZREM', KEYS[1], head[1])
+local lease = tostring(redis.call('INCR', KEYS[3]))
+redis.call('HSET', KEYS[2], lease, head[2] .. ' ' .. head[1])
+return {lease, head[1]}
+"""
+
+# KEYS: queue, lease hash → how many requests went back to the queue
+RETURN_LEASES = """
+local entries = redis.call('HVALS', KEYS[2])
+for _, entry in ipairs(entries) do
+  local space = string.find(entry, ' ', 1, true)
+  redis.call('ZADD', KEYS[1], string.sub(entry, 1, space - 1), string.sub(entry, space + 1))
+end
+redis.call('DEL', KEYS[2])
+return #entries
+"""
+
+
+class LeasedPriorityQueue(PriorityQueue):
+    def __init__(self, server: Redis, spider: Spider, key: str, serializer: Any = None, *,
+                 leases_key: str, lease_seq_key: str) -> None:
+        super().__init__(server, spider, key, serializer)
+        self.leases_key = leases_key
+        self.lease_seq_key = lease_seq_key
+        self._pop = server.register_script(_POP_INTO_LEASE)
+
+    def push(self, request: Request) -> None:
+        lease = request.meta.pop(LEASE_META, None)
+        super().push(request)
+        if lease is not None:
+            self.ack(lease)
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        popped = self._pop(keys=[self.key, self.leases_key, self.lease_seq_key])
+        if not popped:
+            return None
+        lease, data = popped
+        request = self._decode_request(data)
+        request.meta[LEASE_META] = lease.decode() if isinstance(lease, bytes) else str(lease)
+        return request
+
+    def ack(self, lease: str) -> None:
+        self.server.hdel(self.leases_key, lease)

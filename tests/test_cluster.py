@@ -1,0 +1,179 @@
+"""Cluster mode against real parts: a real redis-server, the fake Hub over loopback, and real
+`scrapy crawl models` worker processes sharing one crawl (hfhub.cluster)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import redis
+
+from hfhub.cluster.localredis import LocalRedis
+from hfhub.fakehub.corpus import Corpus
+from hfhub.fakehub.process import FakeHubProcess
+from tests.conftest import REPO, crawl_command
+
+CANARY = "hf_CANARYclusterTOKEN0123456789"
+HUB_MODELS, HUB_SEED = 3_000, 11
+# Short heartbeats, so a killed worker's leases come back within seconds.
+FAST_CLUSTER = ("HFHUB_REDIS_WORKER_TTL=2", "HFHUB_REDIS_HEARTBEAT=0.5", "HFHUB_REDIS_IDLE_POLL=0.2",
+                "AUTOTHROTTLE_ENABLED=False")
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
+    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(0.05)
+
+
+@pytest.fixture()
+def redis_server() -> Iterator[str]:
+    """A real redis-server on a free loopback port (installed by .ci/run when missing)."""
+    with LocalRedis() as server:
+        yield server.url
+
+
+@pytest.fixture(scope="module")
+def slow_hub() -> Iterator[FakeHubProcess]:
+    """Small pages and 30 ms per request, so a crawl with cards lasts long enough to kill a worker."""
+    with FakeHubProcess(models=HUB_MODELS, seed=HUB_SEED,
+                        args=["--max-page-size", "200", "--slow-ms", "30"]) as hub:
+        yield hub
+
+
+def redis_blob(client: redis.Redis) -> bytes:
+    """Every key and value in the Redis server, concatenated, for scanning."""
+    chunks: list[bytes] = []
+    for key in client.scan_iter(count=1000):
+        chunks.append(key)
+        kind = client.type(key).decode()
+        if kind == "string":
+            chunks.append(client.get(key) or b"")
+        elif kind == "list":
+            chunks.extend(client.lrange(key, 0, -1))
+        elif kind == "set":
+            chunks.extend(client.smembers(key))
+        elif kind == "zset":
+            chunks.extend(client.zrange(key, 0, -1))
+        elif kind == "hash":
+            for field, value in client.hgetall(key).items():
+                chunks += [field, value]
+        else:
+            pytest.fail(f"unexpected Redis key type {kind} for {key!r}")
+    return b"\n".join(chunks)
+
+
+class Worker:
+    def __init__(self, name: str, hub_url: str, workdir: Path, redis_url: str, *settings: str) -> None:
+        self.name = name
+        self.log = workdir / f"{name}.log"
+        self.stats_file = workdir / f"crawl_stats-{name}.json"
+        command, env = crawl_command(
+            hub_url, workdir, "cards=1",
+            settings=(f"HFHUB_REDIS_URL={redis_url}", f"HFHUB_WORKER_ID={name}", f"LOG_FILE={self.log}",
+                      f"HFHUB_CARDS_DIR={workdir / 'cards'}", f"HFHUB_INDEX_DIR={workdir / 'index'}", *settings),
+            env={"HF_TOKEN": CANARY},
+        )
+        self.proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def finish(self, timeout: float = 240) -> int:
+        try:
+            _, stderr = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            pytest.fail(f"worker {self.name} did not finish in {timeout}s; log tail:\n{self.log_text()[-3000:]}")
+        if self.proc.returncode not in (0, -signal.SIGKILL):
+            print(stderr.decode(errors="replace")[-3000:])
+        return self.proc.returncode
+
+    def stats(self) -> dict:
+        return json.loads(self.stats_file.read_text())
+
+    def log_text(self) -> str:
+        return self.log.read_text() if self.log.exists() else ""
+
+
+def test_three_workers_one_killed_lose_nothing_and_share_the_work(
+    slow_hub: FakeHubProcess, redis_server: str, tmp_path: Path,
+) -> None:
+    client = redis.Redis.from_url(redis_server)
+    settings = (*FAST_CLUSTER, "HFHUB_CARDS_ROWS_PER_PART=100", "HFHUB_PARQUET_ROWS_PER_PART=300",
+                "HFHUB_INDEX_ENABLED=False")
+    workers = [Worker(f"w{n}", slow_hub.url, tmp_path, redis_server, *settings) for n in (1, 2, 3)]
+    victim = workers[1]
+    cards_dir = tmp_path / "cards"
+
+    # Mid-crawl: once the victim has stored some cards (and so holds leases for more), look at
+    # every key in Redis for the token, then kill the victim without warning.
+    wait_until(lambda: any(cards_dir.glob(f"part-*-{victim.name}-*.parquet")) or victim.proc.poll() is not None,
+               120, f"{victim.name} to write a cards part")
+    assert victim.proc.poll() is None, "the crawl ended before the victim could be killed; slow the hub down"
+    mid_crawl = redis_blob(client)
+    assert b"models:requests" in mid_crawl  # the shared queue really holds requests
+    assert CANARY.encode() not in mid_crawl
+    victim.proc.send_signal(signal.SIGKILL)
+
+    returncodes = {worker.name: worker.finish() for worker in workers}
+    assert returncodes == {"w1": 0, "w2": -signal.SIGKILL, "w3": 0}, [w.log_text()[-2000:] for w in workers]
+
+    # Every model and every card exactly once, in the union of all workers' part files.
+    expected_ids = set(Corpus(HUB_MODELS, seed=HUB_SEED).model_ids())
+    models = pd.read_parquet(tmp_path / "models")
+    assert models["id"].is_unique
+    assert set(models["id"]) == expected_ids
+    cards = pd.read_parquet(cards_dir)
+    assert cards["id"].is_unique
+    assert set(cards["id"]) == expected_ids
+
+    # Every worker did a share: the survivors fetched cards and listing pages, the victim stored cards.
+    survivors = [workers[0], workers[2]]
+    for worker in survivors:
+        stats = worker.stats()
+        assert stats["finish_reason"] == "finished"
+        assert stats.get("hfhub/cards/fetched", 0) > 0, worker.name
+    assert sum(w.stats().get("hfhub/pages", 0) for w in survivors) > 0
+    assert any(cards_dir.glob(f"part-*-{victim.name}-*.parquet"))
+    # The victim's unsettled requests were put back in the queue by a survivor.
+    assert sum(w.stats().get("hfhub/cluster/leases_reclaimed", 0) for w in survivors) > 0
+    # One worker published the dataset; the other only stopped.
+    assert sorted(w.stats().get("hfhub/models_published", 0) for w in survivors) == [0, HUB_MODELS]
+
+    # The token was sent to the Hub, yet never stored in Redis; the crawl's state is cleared.
+    assert slow_hub.stats()["authorized_requests"] > 0
+    after = redis_blob(client)
+    assert CANARY.encode() not in after
+    assert client.zcard("models:requests") == 0
+    assert not client.exists("models:dupefilter")
+
+
+def test_a_stopped_cluster_resumes_where_it_was(slow_hub: FakeHubProcess, redis_server: str, tmp_path: Path) -> None:
+    """SCHEDULER_PERSIST: stop the only worker (Ctrl-C) mid-crawl; a new worker finishes the crawl."""
+    settings = (*FAST_CLUSTER, "HFHUB_INDEX_ENABLED=False")
+    first = Worker("first", slow_hub.url, tmp_path, redis_server, *settings)
+    client = redis.Redis.from_url(redis_server)
+    wait_until(lambda: client.zcard("models:requests") > 500 or first.proc.poll() is not None,
+               120, "cards to queue up")
+    first.proc.send_signal(signal.SIGINT)
+    assert first.finish() == 1  # stopped, not finished
+    assert first.stats()["finish_reason"] == "shutdown"
+    assert client.zcard("models:requests") > 0  # the queue outlived the worker
+    assert not list(tmp_path.glob("models/*.parquet"))  # nothing published yet
+
+    second = Worker("second", slow_hub.url, tmp_path, redis_server, *settings)
+    assert second.finish() == 0
+    assert "continuing the crawl" in second.log_text()
+    models = pd.read_parquet(tmp_path / "models")
+    assert models["id"].is_unique and len(models) == HUB_MODELS
+    cards = pd.read_parquet(tmp_path / "cards")
+    assert cards["id"].is_unique and len(cards) == HUB_MODELS
+    # the second worker did not list again from the start: the first one's pages stayed done
+    assert second.stats().get("hfhub/pages", 0) < HUB_MODELS // 200
