@@ -1,8 +1,8 @@
 """The whole benchmark suite in one command: crawl ingest against the official client, quota use
-under a rate limit, and the search index. Each part prints its Markdown table and saves its JSON
+under a rate limit, the search index, and cards/s of a cluster (needs redis-server). Each part prints its Markdown table and saves its JSON
 under ``benchmarks/results/``.
 
-    python -m benchmarks.run                # 10k and 100k models (about 15 minutes on 2 cores)
+    python -m benchmarks.run                # 10k and 100k models (about 20 minutes on 2 cores)
     python -m benchmarks.run --large        # adds the 1,000,000-model figures (a 1M crawl run takes ~4 min)
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks import bench_crawl, bench_index, bench_ratelimit
+from benchmarks import bench_cluster, bench_crawl, bench_index, bench_ratelimit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     bench_ratelimit.main([])
     print("\n## Search index\n", flush=True)
     bench_index.main(["--sizes", *index_sizes])
+    print("\n## Cards per second, one cluster worker and three\n", flush=True)
+    bench_cluster.main([])
     return 0
 
 

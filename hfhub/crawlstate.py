@@ -102,7 +102,7 @@ def crawl_session(crawler: Crawler) -> Any:
     """The crawl this process takes part in (``LocalCrawl`` or, with a Redis URL, ``ClusterCrawl``),
     one per crawler, shared by the spider, the pipelines and the cluster components."""
     if crawler not in _sessions:
-        from hfhub.cluster import redis_url  # noqa: PLC0415 (scrapy-redis is imported only when used)
+        from hfhub.cluster import redis_settings, redis_url  # noqa: PLC0415 (scrapy-redis only when used)
 
         settings = crawler.settings
         if redis_url(settings):
@@ -116,11 +116,9 @@ def crawl_session(crawler: Crawler) -> Any:
                 settings.get("SCHEDULER_QUEUE_KEY") or ClusterKeys.queue_pattern,
                 settings.get("SCHEDULER_DUPEFILTER_KEY") or ClusterKeys.dupefilter_pattern,
             )
-            # The spider asks before add-ons have run, so before ClusterAddon has set REDIS_URL.
-            redis_settings = settings.copy()
-            redis_settings.set("REDIS_URL", redis_url(settings))
+            # (the spider asks before add-ons have run, so before ClusterAddon has set REDIS_URL)
             _sessions[crawler] = ClusterCrawl(
-                get_redis_from_settings(redis_settings), keys,
+                get_redis_from_settings(redis_settings(settings)), keys,
                 settings.get("HFHUB_WORKER_ID") or default_worker_id(),
                 settings.getfloat("HFHUB_REDIS_WORKER_TTL"),
             )

@@ -177,3 +177,22 @@ def test_a_stopped_cluster_resumes_where_it_was(slow_hub: FakeHubProcess, redis_
     assert cards["id"].is_unique and len(cards) == HUB_MODELS
     # the second worker did not list again from the start: the first one's pages stayed done
     assert second.stats().get("hfhub/pages", 0) < HUB_MODELS // 200
+
+
+def test_the_redis_password_comes_from_the_environment_and_stays_out_of_the_log(
+    small_hub: FakeHubProcess, tmp_path: Path,
+) -> None:
+    password = "CANARYredisPASSWORD42"
+    with LocalRedis(password=password) as server:
+        command, env = crawl_command(
+            small_hub.url, tmp_path, "limit=300",
+            settings=(f"HFHUB_REDIS_URL={server.url}", "HFHUB_INDEX_ENABLED=False", *FAST_CLUSTER),
+            env={"HFHUB_REDIS_PASSWORD": password},
+        )
+        proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        log = (tmp_path / "crawl.log").read_text()
+        assert proc.returncode == 0, log[-3000:]
+        assert "cluster worker" in log  # it really ran as a cluster worker, through the password-protected Redis
+        assert len(pd.read_parquet(tmp_path / "models")) == 300
+        assert password not in log + proc.stdout + proc.stderr
+        assert password not in "".join(p.read_text() for p in tmp_path.glob("crawl_stats-*.json"))

@@ -23,12 +23,28 @@ the work is shared:
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
+# The Redis password is read from the environment, like HF_TOKEN: Scrapy logs the settings given
+# with -s, so a password in HFHUB_REDIS_URL or REDIS_PARAMS would land in the log.
+PASSWORD_ENV = "HFHUB_REDIS_PASSWORD"
+
 
 def redis_url(settings: BaseSettings) -> str | None:
     """The Redis URL of the cluster, or None when this crawl runs alone."""
     return settings.get("HFHUB_REDIS_URL") or settings.get("REDIS_URL") or None
+
+
+def redis_settings(settings: BaseSettings) -> BaseSettings:
+    """A private copy of the settings for scrapy-redis's connection helpers: the cluster's URL, and
+    the password from the environment. The copy is never logged."""
+    private = settings.copy()
+    private.frozen = False  # a copy of the crawler's frozen settings is frozen too
+    private.set("REDIS_URL", redis_url(settings))
+    if password := os.environ.get(PASSWORD_ENV):
+        private.set("REDIS_PARAMS", {**private.getdict("REDIS_PARAMS"), "password": password})
+    return private

@@ -35,7 +35,7 @@ class ClusterAddon:
         settings.set("SCHEDULER", SCHEDULER, priority="cmdline")
         # Scrapy's own DUPEFILTER_CLASS default is per process; the shared one is scrapy-redis's.
         if settings.get("DUPEFILTER_CLASS") == "scrapy.dupefilters.RFPDupeFilter":
-            settings.set("DUPEFILTER_CLASS", DUPEFILTER, priority="addon")
+            settings.set("DUPEFILTER_CLASS", DUPEFILTER, priority=settings.getpriority("DUPEFILTER_CLASS") or "addon")
         # A worker that stops must not take the shared queue with it (scrapy-redis's default is to
         # clear it on close). -s SCHEDULER_PERSIST=False restores that, for one-worker crawls.
         settings.set("SCHEDULER_PERSIST", True, priority="addon")

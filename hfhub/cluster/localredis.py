@@ -14,8 +14,9 @@ import redis
 
 
 class LocalRedis:
-    def __init__(self, start_timeout: float = 10.0) -> None:
+    def __init__(self, start_timeout: float = 10.0, password: str | None = None) -> None:
         self.start_timeout = start_timeout
+        self.password = password
         self.proc: subprocess.Popen[bytes] | None = None
         self._dir: tempfile.TemporaryDirectory[str] | None = None
         self.port = 0
@@ -41,10 +42,10 @@ class LocalRedis:
         self._dir = tempfile.TemporaryDirectory(prefix="hfhub-redis-")
         self.proc = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", self._dir.name],
+             "--dir", self._dir.name, *(["--requirepass", self.password] if self.password else [])],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        client = redis.Redis(port=self.port)
+        client = redis.Redis(port=self.port, password=self.password)
         deadline = time.monotonic() + self.start_timeout
         while True:  # ready when it answers PING
             try:

@@ -10,6 +10,9 @@ What scrapy-redis 0.9.1 (its last release, 2024) lacks for this project, and wha
   calls the deprecated ``Spider.log``.
 * Its ``enqueue_request``/``next_request`` pass ``spider=`` to the stats collector, which Scrapy
   2.13+ deprecates (a warning per crawl); they are re-stated here without it.
+* Its connections are made from the settings, so a password would have to be in ``REDIS_URL`` or
+  ``REDIS_PARAMS``, which Scrapy logs: here they come from a private copy that adds the password
+  from the environment (``hfhub.cluster.redis_settings``).
 * ``SCHEDULER_IDLE_BEFORE_CLOSE`` would block the reactor in ``BRPOP``; it is not used (idle
   workers poll instead, see ``ClusterCoordinator``).
 """
@@ -21,8 +24,10 @@ from typing import TYPE_CHECKING
 
 from scrapy.utils.misc import load_object
 from scrapy_redis import defaults
+from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
+from hfhub.cluster import redis_settings
 from hfhub.cluster.queue import LeasedPriorityQueue
 from hfhub.crawlstate import crawl_session
 
@@ -42,7 +47,9 @@ class ClusterScheduler(Scheduler):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        scheduler = super().from_crawler(crawler)
+        # with the private settings that carry the password (scrapy-redis reads REDIS_PARAMS)
+        scheduler = cls.from_settings(redis_settings(crawler.settings))
+        scheduler.stats = crawler.stats
         if crawler.settings.getint("SCHEDULER_IDLE_BEFORE_CLOSE"):
             raise ValueError("SCHEDULER_IDLE_BEFORE_CLOSE blocks the reactor; leave it at 0 in hfhub")
         if scheduler.queue_cls != PRIORITY_QUEUE:
@@ -58,7 +65,12 @@ class ClusterScheduler(Scheduler):
             leases_key=keys.leases(self.membership.worker_id), lease_seq_key=keys.lease_seq,
         )
         if not self.df:
-            self.df = load_object(self.dupefilter_cls).from_spider(spider)
+            dupefilter_cls = load_object(self.dupefilter_cls)
+            if issubclass(dupefilter_cls, RFPDupeFilter):  # on this connection, which has the password
+                key = self.dupefilter_key % {"spider": spider.name}
+                self.df = dupefilter_cls(self.server, key=key, debug=spider.settings.getbool("DUPEFILTER_DEBUG"))
+            else:
+                self.df = dupefilter_cls.from_spider(spider)
         if self.flush_on_start:
             self.flush()
         if queued := len(self.queue):
