@@ -5,7 +5,9 @@ parsing while pyarrow converts and compresses; at most one write is in flight, w
 to two buffers. After each part, the crawl's checkpoint moves past the listing pages that are now
 wholly on disk (``hfhub.crawlstate``). When the crawl finishes, its parts are compacted to one row
 per model and published into the dataset (``hfhub.dataset``); an interrupted or failed crawl leaves
-them under ``_inprogress/`` for a resumed run (same ``JOBDIR``) to continue.
+them under ``_inprogress/`` for a resumed run (same ``JOBDIR``) to continue. In a cluster crawl
+(``hfhub.cluster``) every worker writes its own parts into the same folder, and the one worker that
+sees the crawl complete publishes them all.
 """
 
 from __future__ import annotations
@@ -192,8 +194,8 @@ class ParquetDatasetPipeline:
     def _compact_and_publish(self, mode: str) -> None:
         removed = 0
         # Repeats within the crawl: seen by the dedup pipeline in this run, or unknowable after a
-        # resume (the earlier run's ids were in its memory). Skipped otherwise: reading every id
-        # back costs a few hundred MB at two million models.
+        # resume or in a cluster (other processes' ids were in their memory). Skipped otherwise:
+        # reading every id back costs a few hundred MB at two million models.
         if self.session.may_repeat_rows or self.stats.get_value("hfhub/duplicates"):
             removed = drop_superseded_rows(sorted(self.parts_dir.glob("part-*.parquet")), compression=self.compression)
         published = publish(self.dataset_dir, self.crawl_id, replace=mode == "full")
