@@ -58,29 +58,37 @@ def _len_or_none(value: Any) -> int | None:
     return len(value) if isinstance(value, list) else None
 
 
-def _tag_values(tags: Any, prefix: str) -> list[str]:
-    if not isinstance(tags, list):
-        return []
-    return [t[len(prefix) :] for t in tags if isinstance(t, str) and t.startswith(prefix)]
+_TAG_PREFIXES = ("license", "dataset", "base_model")
+
+
+def _prefixed_tags(tags: Any) -> dict[str, list[str]]:
+    """The values of the ``license:``, ``dataset:`` and ``base_model:`` tags, in one pass."""
+    found: dict[str, list[str]] = {prefix: [] for prefix in _TAG_PREFIXES}
+    if isinstance(tags, list):
+        for tag in tags:
+            if isinstance(tag, str):
+                prefix, colon, value = tag.partition(":")
+                if colon and prefix in found:
+                    found[prefix].append(value)
+    return found
 
 
 def _first_or_none(values: list[str]) -> str | None:
     return values[0] if values else None
 
 
-def _from_card_or_tags(card: dict[str, Any], key: str, tags: Any, prefix: str) -> Any:
+def _from_card_or_tags(card: dict[str, Any], key: str, tagged: dict[str, list[str]], prefix: str) -> Any:
     """A card field when the card has it, else the values of the matching ``prefix:`` tags."""
     if card.get(key) is not None:
         return _as_list(card[key])
-    values = _tag_values(tags, prefix)
-    return values or None
+    return tagged[prefix] or None
 
 
-def _base_models(card: dict[str, Any], tags: Any) -> Any:
+def _base_models(card: dict[str, Any], tagged: dict[str, list[str]]) -> Any:
     if card.get("base_model") is not None:
         return _as_list(card["base_model"])
     # "base_model:quantized:org/x" and friends name the relation; keep the plain form's model ids.
-    values = [v for v in _tag_values(tags, "base_model:") if ":" not in v]
+    values = [v for v in tagged["base_model"] if ":" not in v]
     return values or None
 
 
@@ -141,6 +149,7 @@ def model_item_from_api(record: Any, crawled_at: datetime) -> ModelItem:
     safetensors = _mapping(rec.get("safetensors"))
     gguf = _mapping(rec.get("gguf"))
     tags = rec.get("tags")
+    tagged = _prefixed_tags(tags)
     model_id = rec.get("id", rec.get("modelId"))
     num_parameters, num_parameters_source, param_dtypes = _parameters(safetensors, gguf)
     gated, gated_mode = _gated(rec.get("gated"))
@@ -162,10 +171,10 @@ def model_item_from_api(record: Any, crawled_at: datetime) -> ModelItem:
         pipeline_tag=rec.get("pipeline_tag"),
         library_name=rec.get("library_name"),
         tags=tags,
-        license=card.get("license", _first_or_none(_tag_values(tags, "license:"))),
+        license=card["license"] if "license" in card else _first_or_none(tagged["license"]),
         languages=_as_list(card.get("language")),
-        datasets=_from_card_or_tags(card, "datasets", tags, "dataset:"),
-        base_models=_base_models(card, tags),
+        datasets=_from_card_or_tags(card, "datasets", tagged, "dataset"),
+        base_models=_base_models(card, tagged),
         architectures=config.get("architectures"),
         model_type=config.get("model_type"),
         gated=gated,

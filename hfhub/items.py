@@ -84,7 +84,20 @@ class ModelItem:
     search_text: Any = None
     # --- transient, not written to the dataset ---
     files: Any = None  # the repo's file names, read by the enrichment
-    listing_page: int | None = None  # sequence number of the listing page it came from (the checkpoint)
+
+
+@dataclass
+class ModelPage:
+    """The ``ModelItem``s of one listing page, which go through the item pipelines together.
+
+    One Scrapy item per page rather than per model: Scrapy's per-item machinery (signals, the
+    pipeline chain, a task per item) cost as much as hfhub's own per-model work. Each pipeline
+    handles every model of the page; validation removes the ones it drops from ``models``.
+    """
+
+    models: list[ModelItem]
+    listed: int  # records the page held: ``models`` plus those dropped on the way
+    listing_page: int | None = None  # sequence number of the page in this process (the checkpoint)
     lease: str | None = None  # cluster mode: the lease of the request it came from (hfhub.cluster.leases)
 
 

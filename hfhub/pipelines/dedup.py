@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from hfhub.items import ModelItem
+from hfhub.items import ModelPage
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -45,11 +45,13 @@ class DeduplicateModelPipeline:
         return bool(self.stats.get_value("hfhub/duplicates"))
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ModelItem):
+        if not isinstance(item, ModelPage):
             return item  # other item kinds (cards) pass through
-        key = id_hash(item.id)
-        if key in self.seen:
-            self.stats.inc_value("hfhub/duplicates")
-        else:
-            self.seen.add(key)
+        seen = self.seen
+        for model in item.models:
+            key = id_hash(model.id)
+            if key in seen:
+                self.stats.inc_value("hfhub/duplicates")
+            else:
+                seen.add(key)
         return item

@@ -29,7 +29,7 @@ from hfhub.dataset import (
     crawl_dir, count_rows, dataset_parts, drop_superseded_rows, newest_last_modified, publish,
     write_dataset_state, write_part,
 )
-from hfhub.items import ModelItem
+from hfhub.items import ModelPage
 from hfhub.schema import COLUMNS
 
 if TYPE_CHECKING:
@@ -104,10 +104,9 @@ class ParquetDatasetPipeline:
             self._advance_checkpoint()
 
     def item_not_written(self, item: Any, **kwargs: Any) -> None:
-        """A dropped (or failed) record is done with: its page must not wait for it."""
-        page = getattr(item, "listing_page", None)
-        if page is not None:
-            self.ledger.handled(Counter({page: 1}))
+        """A page that a pipeline dropped (or failed on) is done with: the checkpoint must not wait for it."""
+        if isinstance(item, ModelPage) and item.listing_page is not None:
+            self.ledger.handled(Counter({item.listing_page: item.listed}))
 
     def _advance_checkpoint(self) -> None:
         if self.session.checkpoints and self.ledger.advance():
@@ -115,16 +114,23 @@ class ParquetDatasetPipeline:
 
     # --- buffering and writing ------------------------------------------------------------------
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ModelItem):
+        if not isinstance(item, ModelPage):
             return item
-        buffer, values = self._buffer, vars(item)
+        if not item.models:  # every record dropped: nothing to write, the page is done with
+            self.item_not_written(item)
+            self._advance_checkpoint()
+            if item.lease is not None:
+                self.crawler.signals.send_catch_log(signal=hfhub_signals.items_stored, leases=Counter({item.lease: 1}))
+            return item
+        buffer = self._buffer
         for name in COLUMNS:
-            buffer[name].append(values[name])
+            buffer[name].extend([getattr(model, name) for model in item.models])
+        # the whole page is in this part: its dropped records are done with when the part is
         if item.listing_page is not None:
-            self._buffer_pages[item.listing_page] += 1
+            self._buffer_pages[item.listing_page] += item.listed
         if item.lease is not None:
             self._buffer_leases[item.lease] += 1
-        self._buffered += 1
+        self._buffered += len(item.models)
         if self._buffered >= self.rows_per_part:
             await self._flush()
         return item

@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from scrapy.exceptions import DropItem
-
-from hfhub.items import ModelItem
+from hfhub.items import ModelItem, ModelPage
 from hfhub.validation import InvalidRecord, validate_item
 
 if TYPE_CHECKING:
@@ -20,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 class ValidateModelPipeline:
     """Nulls fields of the wrong type (``hfhub/nulled/<field>``) and drops records without a usable
-    id (``hfhub/dropped/<reason>``). Each reason is logged once, with an example, at WARNING; the
+    id (``hfhub/dropped/<reason>``): a dropped record leaves its page's ``models``. Each reason is logged once, with an example, at WARNING; the
     counts are in the stats. The crawl never stops for a bad record."""
 
     def __init__(self, stats: StatsCollector) -> None:
@@ -33,19 +31,22 @@ class ValidateModelPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ModelItem):
-            return item  # other item kinds (cards) pass through
+        if isinstance(item, ModelPage):
+            item.models = [model for model in item.models if self.valid(model)]
+        return item  # other item kinds (cards) pass through
+
+    def valid(self, item: ModelItem) -> bool:
+        """Make ``item`` conform (nulling what does not), or count and log why it cannot."""
         try:
             report = validate_item(item)
         except InvalidRecord as exc:
             self.stats.inc_value(f"hfhub/dropped/{exc.reason}")
-            first = self._first_time(f"dropped/{exc.reason}")
-            if first:
+            if self._first_time(f"dropped/{exc.reason}"):
                 logger.warning(
                     "dropping records with %(reason)s (counted in hfhub/dropped/%(reason)s), e.g. id=%(id)r",
                     {"reason": exc.reason, "id": repr(item.id)[:120]},
                 )
-            raise DropItem(f"invalid record: {exc.reason}", log_level="DEBUG") from None
+            return False
         for name in report.nulled:
             self.stats.inc_value(f"hfhub/nulled/{name}")
             if self._first_time(f"nulled/{name}"):
@@ -53,7 +54,7 @@ class ValidateModelPipeline:
                     "nulling %(field)s values of the wrong type (counted in hfhub/nulled/%(field)s), e.g. in %(id)s",
                     {"field": name, "id": item.id},
                 )
-        return item
+        return True
 
     def _first_time(self, reason: str) -> bool:
         if reason in self._reasons_logged:

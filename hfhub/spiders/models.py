@@ -1,4 +1,5 @@
-"""The ``models`` spider: pages through ``GET {HF_ENDPOINT}/api/models`` and yields ``ModelItem``s.
+"""The ``models`` spider: pages through ``GET {HF_ENDPOINT}/api/models`` and yields ``ModelItem``s,
+a page of them at a time (``ModelPage``).
 
 Two modes (``-a mode=…``): ``full`` lists every model (the published dataset is replaced by the
 result); ``incremental`` lists by ``lastModified``, newest first, and stops past the dataset's
@@ -27,7 +28,7 @@ from hfhub.cluster.leases import settles_lease
 from hfhub.dataset import crawl_dir, read_dataset_state
 from hfhub.hubapi import models_listing_url, next_page_url
 from hfhub.hubrecord import EXPAND_PROPERTIES, model_item_from_api
-from hfhub.items import CardItem, ModelItem
+from hfhub.items import CardItem, ModelItem, ModelPage
 from hfhub.signals import page_listed
 from hfhub.spiders.args import parse_listing_args
 
@@ -136,7 +137,7 @@ class ModelsSpider(scrapy.Spider):
         )
 
     @settles_lease
-    def parse(self, response: Response) -> Iterator[ModelItem | scrapy.Request]:
+    def parse(self, response: Response) -> Iterator[ModelPage | scrapy.Request]:
         if response.meta.get("hfhub_run") != self.session.run_token:
             self.crawler.stats.inc_value("hfhub/stale_requests_skipped")
             return
@@ -160,11 +161,10 @@ class ModelsSpider(scrapy.Spider):
             self.session.listing_finished()
         self.crawler.stats.inc_value("hfhub/models_listed", len(records))
         crawled_at = datetime.now(timezone.utc)
-        for record in records:
-            item = model_item_from_api(record, crawled_at)
-            item.listing_page = seq
-            yield item
-            if self.known_cards is not None:
+        models = [model_item_from_api(record, crawled_at) for record in records]
+        yield ModelPage(models, listed=len(models), listing_page=seq)
+        if self.known_cards is not None:
+            for item in models:
                 yield from self.card_request(item)
 
     # --- model cards (cards=1) --------------------------------------------------------------------
