@@ -66,6 +66,11 @@ def keys(server: redis.Redis) -> ClusterKeys:
     return ClusterKeys("models")
 
 
+def leased(member: ClusterCrawl) -> int:
+    keys = member.keys
+    return sum(member.server.hlen(keys.leases(w.decode())) for w in member.server.smembers(keys.workers))
+
+
 def test_workers_join_one_crawl_and_must_agree_on_its_arguments(server: redis.Redis, keys: ClusterKeys) -> None:
     first = ClusterCrawl(server, keys, "a", heartbeat_ttl=5)
     second = ClusterCrawl(server, keys, "b", heartbeat_ttl=5)
@@ -77,29 +82,27 @@ def test_workers_join_one_crawl_and_must_agree_on_its_arguments(server: redis.Re
         ClusterCrawl(server, keys, "c", heartbeat_ttl=5).agree_on_args({"cards": False, "limit": None})
 
 
-def _queue(server: redis.Redis, keys: ClusterKeys, worker: str) -> LeasedPriorityQueue:
-    spider = scrapy.Spider("models")
-    return LeasedPriorityQueue(server, spider, keys.queue, leases_key=keys.leases(worker), lease_seq_key=keys.lease_seq)
+def _queue(member: ClusterCrawl) -> LeasedPriorityQueue:
+    return member.leased_queue(scrapy.Spider("models"), None)
 
 
 def test_a_pop_is_a_lease_that_a_dead_workers_peers_put_back(server: redis.Redis, keys: ClusterKeys) -> None:
     live = ClusterCrawl(server, keys, "live", heartbeat_ttl=5)
     doomed = ClusterCrawl(server, keys, "doomed", heartbeat_ttl=0.2)
-    queue = _queue(server, keys, "doomed")
+    queue = _queue(doomed)
     queue.push(scrapy.Request("https://hub.test/a", priority=10))
     queue.push(scrapy.Request("https://hub.test/b"))
 
     popped = queue.pop()
     assert popped is not None and popped.url == "https://hub.test/a"  # highest priority first
     assert popped.meta[LEASE_META]
-    assert (len(queue), live.leased()) == (1, 1)  # out of the queue, but still in Redis
+    assert (len(queue), leased(live)) == (1, 1)  # out of the queue, but still in Redis
 
     # its heartbeat expires: the live worker returns the lease to the queue
-    while server.exists(keys.alive(doomed.worker_id)):
-        server.pexpire(keys.alive(doomed.worker_id), 1)
+    server.delete(keys.alive(doomed.worker_id))  # as if its heartbeat had expired
     assert live.return_dead_workers_leases() == 1
-    assert (len(queue), live.leased()) == (2, 0)
-    again = _queue(server, keys, "live").pop()
+    assert (len(queue), leased(live)) == (2, 0)
+    again = _queue(live).pop()
     assert again is not None and again.url == "https://hub.test/a"  # with its priority kept
 
 
@@ -107,15 +110,15 @@ def test_a_settled_lease_leaves_redis_and_a_requeued_copy_settles_its_original(
     server: redis.Redis, keys: ClusterKeys,
 ) -> None:
     worker = ClusterCrawl(server, keys, "w", heartbeat_ttl=5)
-    queue = _queue(server, keys, "w")
+    queue = _queue(worker)
     queue.push(scrapy.Request("https://hub.test/a"))
     queue.push(scrapy.Request("https://hub.test/b"))
     first, second = queue.pop(), queue.pop()
-    assert first is not None and second is not None and worker.leased() == 2
+    assert first is not None and second is not None and leased(worker) == 2
     worker.settle(first.meta[LEASE_META])
-    assert worker.leased() == 1
+    assert leased(worker) == 1
     queue.push(second.replace(dont_filter=True))  # a retry: the copy carries the lease
-    assert (worker.leased(), len(queue)) == (0, 1)
+    assert (leased(worker), len(queue)) == (0, 1)
     requeued = queue.pop()
     assert requeued is not None and requeued.meta[LEASE_META] != second.meta[LEASE_META]  # a new lease
 
@@ -124,7 +127,7 @@ def test_the_crawl_is_complete_only_when_listed_and_nothing_is_queued_or_leased(
     server: redis.Redis, keys: ClusterKeys,
 ) -> None:
     worker = ClusterCrawl(server, keys, "w", heartbeat_ttl=5)
-    queue = _queue(server, keys, "w")
+    queue = _queue(worker)
     queue.push(scrapy.Request("https://hub.test/a"))
     assert not worker.complete()  # listing not over
     worker.listing_finished()
@@ -134,4 +137,12 @@ def test_the_crawl_is_complete_only_when_listed_and_nothing_is_queued_or_leased(
     worker.settle(request.meta[LEASE_META])
     assert worker.complete()
     assert worker.claim_publication()
-    assert not ClusterCrawl(server, keys, "late", heartbeat_ttl=5).claim_publication()
+    # the claim retires the crawl: a worker started now begins the next crawl
+    late = ClusterCrawl(server, keys, "late", heartbeat_ttl=5)
+    assert late.crawl_id != worker.crawl_id and not late.joined_running_crawl
+
+
+def test_a_worker_id_in_use_by_a_live_worker_is_refused(server: redis.Redis, keys: ClusterKeys) -> None:
+    ClusterCrawl(server, keys, "twin", heartbeat_ttl=5)
+    with pytest.raises(ValueError, match="already uses the id"):
+        ClusterCrawl(server, keys, "twin", heartbeat_ttl=5)

@@ -87,8 +87,15 @@ class ClusterCoordinator:
             self._heartbeat.stop()
 
     def _beat(self) -> None:
-        self.membership.heartbeat()
-        returned = self.membership.return_dead_workers_leases()
+        # An exception would stop the LoopingCall for good, and the peers would take this worker
+        # for dead: a failed beat is logged and the next one tries again.
+        try:
+            self.membership.heartbeat()
+            returned = self.membership.return_dead_workers_leases()
+        except Exception as exc:  # noqa: BLE001 (Redis errors of any kind)
+            self.stats.inc_value("hfhub/cluster/heartbeat_errors")
+            logger.warning("cluster heartbeat failed (%(error)s); retrying", {"error": exc})
+            return
         if returned:
             self.stats.inc_value("hfhub/cluster/leases_reclaimed", returned)
 
@@ -121,6 +128,13 @@ class ClusterCoordinator:
             if membership.queued():
                 return  # work for the engine's next poll
             await self.crawler.signals.send_catch_log_async(signal=hfhub_signals.flush_buffers)
+            assert self.crawler.engine is not None
+            if not len(self.book) and self.crawler.engine.spider_is_idle():
+                # Idle, flushed, nothing awaited: a lease still in Redis is one this process lost
+                # track of (a pop whose reply was lost, a settle that failed). Back to the queue.
+                if orphans := membership.return_leases():
+                    self.stats.inc_value("hfhub/cluster/orphan_leases_returned", orphans)
+                    return
             if membership.complete() and not len(self.book):
                 await self._close("finished")
         finally:

@@ -1,5 +1,10 @@
-"""Names of the Redis keys one cluster crawl uses. Queue and dupefilter keys are scrapy-redis's
-(``SCHEDULER_QUEUE_KEY``, ``SCHEDULER_DUPEFILTER_KEY``); hfhub's own keys sit next to them."""
+"""Names of the Redis keys of cluster crawls.
+
+A few keys are per spider: which crawl is current, and the last one published. Everything else
+belongs to one crawl and has the crawl's id in its name, so that the workers of a finished crawl
+that are still shutting down never touch the next crawl's queue. The queue and dupefilter keys are
+scrapy-redis's (``SCHEDULER_QUEUE_KEY``, ``SCHEDULER_DUPEFILTER_KEY``) followed by the crawl's id.
+"""
 
 from __future__ import annotations
 
@@ -13,40 +18,20 @@ class ClusterKeys:
     spider: str
     queue_pattern: str = defaults.SCHEDULER_QUEUE_KEY
     dupefilter_pattern: str = defaults.SCHEDULER_DUPEFILTER_KEY
-
-    @property
-    def queue(self) -> str:
-        return self.queue_pattern % {"spider": self.spider}
-
-    @property
-    def dupefilter(self) -> str:
-        return self.dupefilter_pattern % {"spider": self.spider}
+    crawl_id: str = ""  # set once the worker has joined a crawl
 
     def _own(self, name: str) -> str:
         return f"{self.spider}:hfhub:{name}"
 
+    def _crawl(self, name: str) -> str:
+        if not self.crawl_id:
+            raise RuntimeError("the keys of a crawl are named only once its id is known")
+        return f"{self.spider}:hfhub:{self.crawl_id}:{name}"
+
+    # --- per spider -------------------------------------------------------------------------------
     @property
-    def crawl(self) -> str:  # the crawl's id (string)
+    def current(self) -> str:  # id of the crawl new workers join (string)
         return self._own("crawl")
-
-    @property
-    def crawl_args(self) -> str:  # the spider arguments of the crawl, JSON (string)
-        return self._own("crawl_args")
-
-    @property
-    def listing_done(self) -> str:  # set once the last listing page is parsed (string)
-        return self._own("listing_done")
-
-    @property
-    def workers(self) -> str:  # ids of the workers that joined (set)
-        return self._own("workers")
-
-    @property
-    def lease_seq(self) -> str:  # counter for lease ids (string)
-        return self._own("lease_seq")
-
-    def publisher(self, crawl_id: str) -> str:  # the worker that publishes the crawl (string)
-        return self._own(f"publisher:{crawl_id}")
 
     @property
     def finished(self) -> str:  # id of the last crawl published, for a day (string)
@@ -55,5 +40,37 @@ class ClusterKeys:
     def alive(self, worker: str) -> str:  # a worker's heartbeat, with a TTL (string)
         return self._own(f"alive:{worker}")
 
+    # --- per crawl ----------------------------------------------------------------------------------
+    @property
+    def queue(self) -> str:  # scrapy-redis's request queue (sorted set)
+        return f"{self.queue_pattern % {'spider': self.spider}}:{self.crawl_id}" if self.crawl_id else self._crawl("")
+
+    @property
+    def dupefilter(self) -> str:  # scrapy-redis's request fingerprints (set)
+        return f"{self.dupefilter_pattern % {'spider': self.spider}}:{self.crawl_id}" if self.crawl_id else self._crawl("")
+
+    @property
+    def crawl_args(self) -> str:  # the spider arguments of the crawl, JSON (string)
+        return self._crawl("args")
+
+    @property
+    def listing_done(self) -> str:  # set once the last listing page is parsed (string)
+        return self._crawl("listing_done")
+
+    @property
+    def workers(self) -> str:  # ids of the workers taking part (set)
+        return self._crawl("workers")
+
+    @property
+    def lease_seq(self) -> str:  # counter for lease ids (string)
+        return self._crawl("lease_seq")
+
+    @property
+    def publisher(self) -> str:  # the worker that publishes the crawl (string)
+        return self._crawl("publisher")
+
     def leases(self, worker: str) -> str:  # requests a worker popped, not yet settled (hash)
-        return self._own(f"leases:{worker}")
+        return self._crawl(f"leases:{worker}")
+
+    def lease_prefix(self) -> str:
+        return self._crawl("leases:")

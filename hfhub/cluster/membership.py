@@ -2,27 +2,76 @@
 
 ``ClusterCrawl`` offers the same interface as ``hfhub.crawlstate.LocalCrawl`` (crawl id, part file
 names, publishing), so the spider and pipelines do not care which one they run under.
+
+Decisions that several workers could take at once are single Lua scripts, so Redis runs each as one
+step: taking back a dead worker's leases, telling whether the crawl is complete, claiming its
+publication. (The scripts name keys they build themselves: fine on one Redis server, not on a
+Redis Cluster, which hfhub does not support.)
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
+import secrets
 import socket
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from hfhub.cluster.keys import ClusterKeys
-from hfhub.cluster.queue import RETURN_LEASES
+from hfhub.cluster.queue import RETURN_LEASES, LeasedPriorityQueue
 from hfhub.crawlstate import new_crawl_id
 
 if TYPE_CHECKING:
     from redis import Redis
+    from scrapy import Spider
 
 logger = logging.getLogger(__name__)
 
 FINISHED_TTL = 24 * 3600
+
+# KEYS: queue, workers set; ARGV: alive-key prefix, lease-key prefix, this worker
+# → flat list: worker, requests returned, worker, requests returned, …
+_RETURN_DEAD_WORKERS_LEASES = """
+local report = {}
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if worker ~= ARGV[3] and redis.call('EXISTS', ARGV[1] .. worker) == 0 then
+    local leases = ARGV[2] .. worker
+    local entries = redis.call('HVALS', leases)
+    for _, entry in ipairs(entries) do
+      local space = string.find(entry, ' ', 1, true)
+      redis.call('ZADD', KEYS[1], string.sub(entry, 1, space - 1), string.sub(entry, space + 1))
+    end
+    redis.call('DEL', leases)
+    redis.call('SREM', KEYS[2], worker)
+    table.insert(report, worker)
+    table.insert(report, #entries)
+  end
+end
+return report
+"""
+
+# KEYS: listing_done, queue, workers set; ARGV: lease-key prefix → 1 when nothing is left to do
+_COMPLETE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  if redis.call('HLEN', ARGV[1] .. worker) > 0 then return 0 end
+end
+return 1
+"""
+
+# KEYS: publisher, current crawl; ARGV: worker, crawl id, TTL → 1 for the one worker that publishes.
+# The claim also retires the crawl as the one new workers join: a worker started from now on
+# begins the next crawl (its keys are separate) instead of joining one being published.
+_CLAIM_PUBLICATION = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[3]) then return 0 end
+if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
+return 1
+"""
 
 
 def default_worker_id() -> str:
@@ -44,82 +93,103 @@ class ClusterCrawl:
 
     def __init__(self, server: Redis, keys: ClusterKeys, worker_id: str, heartbeat_ttl: float) -> None:
         self.server = server
-        self.keys = keys
         self.worker_id = _safe(worker_id)
         self.heartbeat_ttl = heartbeat_ttl
-        self._return_leases = server.register_script(RETURN_LEASES)
+        self._scripts = {
+            name: server.register_script(source) for name, source in (
+                ("return_leases", RETURN_LEASES), ("return_dead", _RETURN_DEAD_WORKERS_LEASES),
+                ("complete", _COMPLETE), ("claim", _CLAIM_PUBLICATION),
+            )
+        }
         self._publisher: bool | None = None
-        self.crawl_id, self.joined_running_crawl = self._join()
+        if not server.set(keys.alive(self.worker_id), "1", px=self._ttl_ms, nx=True):
+            raise ValueError(
+                f"a live worker already uses the id {self.worker_id!r}: give this one another HFHUB_WORKER_ID "
+                f"(or wait {heartbeat_ttl:.0f} s if that worker was just stopped)"
+            )
+        self.crawl_id, self.joined_running_crawl = self._join(keys)
+        self.keys = replace(keys, crawl_id=self.crawl_id)
         self.run_token = self.crawl_id  # listing requests of this crawl, whichever worker made them
-        self.part_stem = f"part-{self.crawl_id}-{self.worker_id}"
+        # the random part keeps two processes that were given one worker id from sharing file names
+        self.part_stem = f"part-{self.crawl_id}-{self.worker_id}-{secrets.token_hex(2)}"
         self.heartbeat()
-        self.server.sadd(self.keys.workers, self.worker_id)
         # Leases a previous process with this worker id left behind are not in flight here.
-        self.return_leases(self.worker_id)
+        self.return_leases()
 
-    def _join(self) -> tuple[str, bool]:
-        created = self.server.set(self.keys.crawl, new_crawl_id(), nx=True)
-        return self.server.get(self.keys.crawl).decode(), not created
+    @property
+    def _ttl_ms(self) -> int:
+        return int(self.heartbeat_ttl * 1000)
+
+    def _join(self, keys: ClusterKeys) -> tuple[str, bool]:
+        created = self.server.set(keys.current, new_crawl_id(), nx=True)
+        return self.server.get(keys.current).decode(), not created
 
     def agree_on_args(self, args: dict[str, Any]) -> None:
         """Every worker of a crawl must list the same thing: the first worker's arguments stand."""
-        self.server.set(self.keys.crawl_args, json.dumps(args, sort_keys=True), nx=True)
-        agreed = json.loads(self.server.get(self.keys.crawl_args))
-        if agreed != args:
+        mine = orjson.dumps(args, option=orjson.OPT_SORT_KEYS)
+        self.server.set(self.keys.crawl_args, mine, nx=True)
+        agreed = orjson.loads(self.server.get(self.keys.crawl_args))
+        if agreed != orjson.loads(mine):
             raise ValueError(
-                f"this worker's spider arguments {args} differ from those of cluster crawl {self.crawl_id} "
-                f"({agreed}); start every worker with the same -a arguments"
+                f"this worker's arguments {args} differ from those of cluster crawl {self.crawl_id} "
+                f"({agreed}); start every worker with the same -a arguments, endpoint and page size"
             )
+
+    def leased_queue(self, spider: Spider, serializer: Any) -> LeasedPriorityQueue:
+        return LeasedPriorityQueue(
+            self.server, spider, self.keys.queue, serializer,
+            leases_key=self.keys.leases(self.worker_id), lease_seq_key=self.keys.lease_seq,
+            workers_key=self.keys.workers, worker_id=self.worker_id,
+        )
 
     # --- liveness -------------------------------------------------------------------------------
     def heartbeat(self) -> None:
-        self.server.set(self.keys.alive(self.worker_id), "1", px=int(self.heartbeat_ttl * 1000))
+        with self.server.pipeline(transaction=True) as pipe:
+            pipe.set(self.keys.alive(self.worker_id), "1", px=self._ttl_ms)
+            pipe.sadd(self.keys.workers, self.worker_id)  # again, if peers took this worker for dead
+            pipe.execute()
 
-    def return_leases(self, worker_id: str) -> int:
-        """Put a worker's unsettled requests back in the queue."""
-        return int(self._return_leases(keys=[self.keys.queue, self.keys.leases(worker_id)]))
+    def return_leases(self) -> int:
+        """Put this worker's unsettled requests back in the queue."""
+        return int(self._scripts["return_leases"](keys=[self.keys.queue, self.keys.leases(self.worker_id)]))
 
     def return_dead_workers_leases(self) -> int:
+        report = self._scripts["return_dead"](
+            keys=[self.keys.queue, self.keys.workers],
+            args=[self.keys.alive(""), self.keys.lease_prefix(), self.worker_id],
+        )
         returned = 0
-        for raw in self.server.smembers(self.keys.workers):
-            worker = raw.decode()
-            if worker == self.worker_id or self.server.exists(self.keys.alive(worker)):
-                continue
-            count = self.return_leases(worker)
-            self.server.srem(self.keys.workers, worker)
-            if count:
-                logger.warning(
-                    "worker %(worker)s stopped heart-beating: %(count)d of its requests are back in the queue",
-                    {"worker": worker, "count": count},
-                )
-            returned += count
+        for worker, count in zip(report[::2], report[1::2]):
+            logger.warning(
+                "worker %(worker)s stopped heart-beating: %(count)d of its requests are back in the queue",
+                {"worker": worker.decode(), "count": count},
+            )
+            returned += int(count)
         return returned
-
-    def settle(self, lease: str) -> None:
-        """The leased request is done with: its items are stored. It leaves Redis."""
-        self.server.hdel(self.keys.leases(self.worker_id), lease)
 
     def leave(self) -> int:
         """A stopping worker hands back what it did not finish, and says so."""
-        returned = self.return_leases(self.worker_id)
+        returned = self.return_leases()
         self.server.srem(self.keys.workers, self.worker_id)
         self.server.delete(self.keys.alive(self.worker_id))
         return returned
 
     # --- progress -------------------------------------------------------------------------------
+    def settle(self, lease: str) -> None:
+        """The leased request is done with: its items are stored. It leaves Redis."""
+        self.server.hdel(self.keys.leases(self.worker_id), lease)
+
     def listing_finished(self) -> None:
         self.server.set(self.keys.listing_done, "1")
 
     def queued(self) -> int:
         return int(self.server.zcard(self.keys.queue))
 
-    def leased(self) -> int:
-        workers = [raw.decode() for raw in self.server.smembers(self.keys.workers)]
-        return sum(int(self.server.hlen(self.keys.leases(worker))) for worker in workers)
-
     def complete(self) -> bool:
         """Nothing left anywhere: the listing is over, nothing queued, nothing leased."""
-        return bool(self.server.exists(self.keys.listing_done)) and not self.queued() and not self.leased()
+        keys = self.keys
+        return bool(self._scripts["complete"](keys=[keys.listing_done, keys.queue, keys.workers],
+                                              args=[keys.lease_prefix()]))
 
     def finished_elsewhere(self) -> bool:
         finished = self.server.get(self.keys.finished)
@@ -129,22 +199,28 @@ class ClusterCrawl:
     def claim_publication(self) -> bool:
         """True for exactly one worker of a completed crawl: the one that publishes it."""
         if self._publisher is None:
-            # kept (with the crawl's id in its name) after the state is cleared, so a late claim fails
-            key = self.keys.publisher(self.crawl_id)
-            self._publisher = bool(self.server.set(key, self.worker_id, nx=True, ex=FINISHED_TTL))
+            keys = self.keys
+            self._publisher = bool(self._scripts["claim"](
+                keys=[keys.publisher, keys.current], args=[self.worker_id, self.crawl_id, FINISHED_TTL],
+            ))
             if not self._publisher:
                 logger.info("the crawl is complete; worker %(w)s publishes it",
-                            {"w": (self.server.get(key) or b"?").decode()})
+                            {"w": (self.server.get(keys.publisher) or b"?").decode()})
         return self._publisher
 
+    def publication_failed(self) -> None:
+        """Let the next worker started try again: the crawl is current again and unclaimed."""
+        self.server.delete(self.keys.publisher)
+        self.server.set(self.keys.current, self.crawl_id, nx=True)
+
     def published(self) -> None:
-        """Clear the crawl's state, so the next `scrapy crawl models` starts a new crawl."""
-        workers = [raw.decode() for raw in self.server.smembers(self.keys.workers)]
-        self.server.set(self.keys.finished, self.crawl_id, ex=FINISHED_TTL)
+        """Clear the crawl's state (its publisher claim expires by itself, so no late worker re-claims)."""
+        keys = self.keys
+        workers = [raw.decode() for raw in self.server.smembers(keys.workers)]
+        self.server.set(keys.finished, self.crawl_id, ex=FINISHED_TTL)
         self.server.delete(
-            self.keys.queue, self.keys.dupefilter, self.keys.listing_done, self.keys.lease_seq,
-            self.keys.workers, self.keys.crawl, self.keys.crawl_args,
-            *(self.keys.leases(w) for w in workers), *(self.keys.alive(w) for w in workers),
+            keys.queue, keys.dupefilter, keys.listing_done, keys.lease_seq, keys.workers, keys.crawl_args,
+            *(keys.leases(w) for w in workers),
         )
 
     def resume_hint(self) -> str:

@@ -19,13 +19,15 @@ if TYPE_CHECKING:
 
 LEASE_META = "hfhub_lease"
 
-# KEYS: queue, lease hash, lease counter → {lease id, request} or nil
+# KEYS: queue, lease hash, lease counter, workers set; ARGV: worker id → {lease id, request} or nil.
+# The worker joins the workers set in the same call, so every lease hash is one the others can see.
 _POP_INTO_LEASE = """
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #head == 0 then return false end
 redis.call('ZREM', KEYS[1], head[1])
 local lease = tostring(redis.call('INCR', KEYS[3]))
 redis.call('HSET', KEYS[2], lease, head[2] .. ' ' .. head[1])
+redis.call('SADD', KEYS[4], ARGV[1])
 return {lease, head[1]}
 """
 
@@ -43,10 +45,12 @@ return #entries
 
 class LeasedPriorityQueue(PriorityQueue):
     def __init__(self, server: Redis, spider: Spider, key: str, serializer: Any = None, *,
-                 leases_key: str, lease_seq_key: str) -> None:
+                 leases_key: str, lease_seq_key: str, workers_key: str, worker_id: str) -> None:
         super().__init__(server, spider, key, serializer)
         self.leases_key = leases_key
         self.lease_seq_key = lease_seq_key
+        self.workers_key = workers_key
+        self.worker_id = worker_id
         self._pop = server.register_script(_POP_INTO_LEASE)
 
     def push(self, request: Request) -> None:
@@ -56,7 +60,7 @@ class LeasedPriorityQueue(PriorityQueue):
             self.ack(lease)
 
     def pop(self, timeout: int = 0) -> Request | None:
-        popped = self._pop(keys=[self.key, self.leases_key, self.lease_seq_key])
+        popped = self._pop(keys=[self.key, self.leases_key, self.lease_seq_key, self.workers_key], args=[self.worker_id])
         if not popped:
             return None
         lease, data = popped

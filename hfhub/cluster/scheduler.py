@@ -28,7 +28,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
 from hfhub.cluster import redis_settings
-from hfhub.cluster.queue import LeasedPriorityQueue
+from hfhub.cluster.queue import LEASE_META
 from hfhub.crawlstate import crawl_session
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ class ClusterScheduler(Scheduler):
         scheduler.stats = crawler.stats
         if crawler.settings.getint("SCHEDULER_IDLE_BEFORE_CLOSE"):
             raise ValueError("SCHEDULER_IDLE_BEFORE_CLOSE blocks the reactor; leave it at 0 in hfhub")
+        if crawler.settings.getbool("SCHEDULER_FLUSH_ON_START"):
+            raise ValueError("SCHEDULER_FLUSH_ON_START would empty the shared queue whenever a worker joins")
         if scheduler.queue_cls != PRIORITY_QUEUE:
             raise ValueError(f"hfhub's cluster mode uses its own leased {PRIORITY_QUEUE}; unset SCHEDULER_QUEUE_CLASS")
         scheduler.membership = crawl_session(crawler)  # type: ignore[assignment]
@@ -59,15 +61,11 @@ class ClusterScheduler(Scheduler):
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
-        keys = self.membership.keys
-        self.queue = LeasedPriorityQueue(
-            self.server, spider, self.queue_key % {"spider": spider.name}, self.serializer,
-            leases_key=keys.leases(self.membership.worker_id), lease_seq_key=keys.lease_seq,
-        )
+        self.queue = self.membership.leased_queue(spider, self.serializer)
         if not self.df:
             dupefilter_cls = load_object(self.dupefilter_cls)
             if issubclass(dupefilter_cls, RFPDupeFilter):  # on this connection, which has the password
-                key = self.dupefilter_key % {"spider": spider.name}
+                key = self.membership.keys.dupefilter
                 self.df = dupefilter_cls(self.server, key=key, debug=spider.settings.getbool("DUPEFILTER_DEBUG"))
             else:
                 self.df = dupefilter_cls.from_spider(spider)
@@ -79,6 +77,9 @@ class ClusterScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
+            # a redirect copy of a leased request, to a URL already seen: the original is done with
+            if (lease := request.meta.pop(LEASE_META, None)) is not None:
+                self.queue.ack(lease)
             return False
         self.queue.push(request)
         if self.stats:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from hfhub.cards.table import CARDS_SCHEMA, card_row, write_cards
@@ -81,7 +81,16 @@ class CardsParquetPipeline:
         self.cards_dir.mkdir(parents=True, exist_ok=True)
         path = self.cards_dir / f"{self.part_stem}-{self._next_part:05d}.parquet"
         self._next_part += 1
-        await maybe_deferred_to_future(deferToThread(write_cards, rows, path, compression=self.compression))
+        try:
+            await maybe_deferred_to_future(deferToThread(write_cards, rows, path, compression=self.compression))
+        except Exception as exc:  # noqa: BLE001 (any write failure)
+            # Like a models part: without it the crawl is incomplete, so it must not count as finished
+            # (in a cluster, the rows' requests stay leased and go back to the queue).
+            self.stats.inc_value("hfhub/cards/parts_failed")
+            logger.error("could not write %(path)s: %(error)s", {"path": path, "error": exc})
+            assert self.crawler.engine is not None
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="dataset_write_failed"))
+            return
         self.stats.inc_value("hfhub/cards/written", len(rows))
         if leases:
             self.crawler.signals.send_catch_log(signal=hfhub_signals.items_stored, leases=leases)

@@ -136,8 +136,9 @@ class ParquetDatasetPipeline:
         return item
 
     async def close_spider(self) -> None:
-        if self._buffered or self._next_part == 0:
-            # A crawl that found nothing still writes an empty part, so the dataset keeps its schema.
+        if self._buffered or (self._next_part == 0 and not self.session.shared):
+            # A crawl that found nothing still writes an empty part, so the dataset keeps its schema
+            # (in a cluster, the publishing worker does, if no worker wrote any).
             await self._flush()
         await self._wait_for_write()
 
@@ -191,13 +192,21 @@ class ParquetDatasetPipeline:
         if not self.session.claim_publication():
             return  # a cluster crawl: another worker publishes it
         mode = getattr(spider, "mode", "full")
-        await maybe_deferred_to_future(deferToThread(self._compact_and_publish, mode))
+        try:
+            await maybe_deferred_to_future(deferToThread(self._compact_and_publish, mode))
+        except Exception:
+            if self.session.shared:
+                self.session.publication_failed()
+            raise
         await self.crawler.signals.send_catch_log_async(
             signal=hfhub_signals.dataset_published, dataset_dir=self.dataset_dir, mode=mode,
             models=self.stats.get_value("hfhub/models_published"),
         )
 
     def _compact_and_publish(self, mode: str) -> None:
+        if not any(self.parts_dir.glob("part-*.parquet")):  # keep the schema even when nothing was found
+            write_part(self._empty_buffer(), self.parts_dir / f"{self.session.part_stem}-00000.parquet",
+                       compression=self.compression)
         removed = 0
         # Repeats within the crawl: seen by the dedup pipeline in this run, or unknowable after a
         # resume or in a cluster (other processes' ids were in their memory). Skipped otherwise:

@@ -77,7 +77,13 @@ class ModelsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.session = crawlstate.crawl_session(crawler)
-        spider.session.agree_on_args(spider.args.as_dict())
+        # (in a cluster, every worker must list the same thing from the same place)
+        spider.session.agree_on_args({
+            **spider.args.as_dict(), "endpoint": crawler.settings["HF_ENDPOINT"],
+            "page_size": crawler.settings.getint("HFHUB_PAGE_SIZE"),
+        })
+        if spider.args.cards and not crawler.settings["HFHUB_CARDS_DIR"]:
+            raise ValueError("cards=1 needs HFHUB_CARDS_DIR, the folder of the cards table")
         if spider.mode == "incremental":
             spider.stop_before = spider.incremental_cutoff()
         return spider
