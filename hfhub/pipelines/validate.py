@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from hfhub.items import ModelItem, ModelPage
+from hfhub.pipelines.offreactor import PageWorker
 from hfhub.validation import InvalidRecord, validate_item
 
 if TYPE_CHECKING:
@@ -24,16 +25,23 @@ class ValidateModelPipeline:
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
         self._reasons_logged: set[str] = set()
+        self.worker = PageWorker("hfhub-validate")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None
         return cls(crawler.stats)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if isinstance(item, ModelPage):
-            item.models = [model for model in item.models if self.valid(model)]
+            item.models = await self.worker.run(self.valid_models, item.models)
         return item  # other item kinds (cards) pass through
+
+    def valid_models(self, models: list[ModelItem]) -> list[ModelItem]:
+        return [model for model in models if self.valid(model)]
+
+    def close_spider(self) -> None:
+        self.worker.close()
 
     def valid(self, item: ModelItem) -> bool:
         """Make ``item`` conform (nulling what does not), or count and log why it cannot."""
