@@ -47,6 +47,10 @@ HFHUB_PROGRESS_INTERVAL = 30.0
 
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
+    # Scrapy 2.19's remote control: an HTTP server that runs code sent to it, like the telnet
+    # console (off below); a mirror run by cron or scrapyd has no use for it. Left out, its module
+    # (and aiohttp) is not even imported.
+    "scrapy.extensions.remote_control.RemoteControl": None,
     "hfhub.extensions.progress.ProgressLog": 100,
     "hfhub.extensions.statsfile.CrawlStatsFile": 110,
     # builds on hfhub's dataset_published signal, i.e. after the Parquet pipeline has published
@@ -117,6 +121,7 @@ LOG_LEVEL = "INFO"
 # The telnet console is a shell into the crawler on a TCP port, with its password in the log; a
 # mirror run by cron or scrapyd has no use for it.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_FORMATTER = "hfhub.logformatter.QuietItemsLogFormatter"
 
 # --- cluster mode (hfhub.cluster): many processes share one crawl through Redis -----------------

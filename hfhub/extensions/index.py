@@ -20,7 +20,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from hfhub import signals as hfhub_signals
-from hfhub.index import build_index, store
+from hfhub.index import store
 from hfhub.index.errors import SearchError
 
 if TYPE_CHECKING:
@@ -81,6 +81,8 @@ class IndexBuilder:
             logger.info("the index in %(dir)s is up to date", {"dir": self.index_dir})
             stats.set_value("hfhub/index/skipped", "up_to_date")
             return
+        from hfhub.index import build_index  # noqa: PLC0415 (scikit-learn and faiss, only when building)
+
         try:
             manifest: dict[str, Any] = await maybe_deferred_to_future(
                 deferToThread(

@@ -6,7 +6,9 @@ Build: ``build_index(dataset_dir, index_dir)`` (or ``hfhub-index build``). Query
 
 from __future__ import annotations
 
-from hfhub.index.build import build_index
+import importlib
+from typing import Any
+
 from hfhub.index.errors import (
     EmptyDatasetError,
     EmptyQueryError,
@@ -17,8 +19,22 @@ from hfhub.index.errors import (
     UnknownFilterValueError,
     UnknownModelError,
 )
-from hfhub.index.filters import SearchFilters
-from hfhub.index.searcher import ModelIndex, SearchResult
+
+# Imported on first use (PEP 562): building and searching need scikit-learn and faiss, which the
+# crawl, importing this package for hfhub.index.store, should not load at start-up (~0.5 s).
+_LAZY = {
+    "build_index": "hfhub.index.build",
+    "ModelIndex": "hfhub.index.searcher",
+    "SearchResult": "hfhub.index.searcher",
+    "SearchFilters": "hfhub.index.filters",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "EmptyDatasetError",
