@@ -123,7 +123,10 @@ _EXPERTS_PER_TOKEN_KEYS = ("num_experts_per_tok", "num_experts_per_token", "moe_
 
 
 def _first_present(config: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    return next((config[k] for k in keys if config.get(k) is not None), None)
+    for key in keys:
+        if (value := config.get(key)) is not None:
+            return value
+    return None
 
 
 def _file_names(siblings: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import chain
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -71,21 +72,20 @@ def search_text(
     card_summary: str | None = None,
 ) -> str:
     """One line of words describing the model, for the TF-IDF/embedding index."""
+    # Neighbouring free-text fields are joined and split once (the same words, in the same order, as
+    # splitting each: a space is a separator); language names and size words are kept whole.
     parts: list[Iterable[str]] = [
-        words(model_id),
-        words(pipeline_tag),
-        words(library),
-        words(" ".join(architectures or ())),
-        words(model_type),
+        words(" ".join((model_id, pipeline_tag or "", library or "", *(architectures or ()), model_type or ""))),
         [w for code in languages or () for w in (code.lower(), LANGUAGE_NAMES.get(code.lower(), ""))],
-        words(license_id),
-        words(" ".join(t for t in tags or () if not t.startswith(_SKIP_TAG_PREFIXES))),
-        words(" ".join(d.rpartition("/")[2] for d in datasets or ())),
-        words(quantization),
+        words(" ".join((
+            license_id or "",
+            *(t for t in tags or () if not t.startswith(_SKIP_TAG_PREFIXES)),
+            *(d.rpartition("/")[2] for d in datasets or ()),
+            quantization or "",
+        ))),
         size_words(num_parameters),
         words(card_summary),
     ]
-    seen: dict[str, None] = {}
-    for word in (w for part in parts for w in part if w):
-        seen.setdefault(word, None)
-    return " ".join(seen)
+    unique = dict.fromkeys(chain.from_iterable(parts))  # first occurrences, in order
+    unique.pop("", None)
+    return " ".join(unique)
