@@ -42,6 +42,10 @@ HFHUB_INCREMENTAL_MARGIN = 3600.0
 # The crawl's final stats (models written, drops by reason, pages, retries, 429s, elapsed), as JSON.
 HFHUB_STATS_FILE = "output/crawl_stats.json"
 
+# Allocations between young-generation garbage collections during a crawl (Python's default: 700;
+# 0 keeps the defaults). See hfhub/extensions/gctuning.py for why and what it saves.
+HFHUB_GC_THRESHOLD = 50_000
+
 # A progress line every this many seconds (0: none); it replaces Scrapy's LogStats.
 HFHUB_PROGRESS_INTERVAL = 30.0
 
@@ -53,6 +57,7 @@ EXTENSIONS = {
     "scrapy.extensions.remote_control.RemoteControl": None,
     "hfhub.extensions.progress.ProgressLog": 100,
     "hfhub.extensions.statsfile.CrawlStatsFile": 110,
+    "hfhub.extensions.gctuning.GarbageCollectorTuning": 130,
     # builds on hfhub's dataset_published signal, i.e. after the Parquet pipeline has published
     "hfhub.extensions.index.IndexBuilder": 200,
 }
