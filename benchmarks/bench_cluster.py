@@ -20,6 +20,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from benchmarks.table import markdown_table
 from hfhub.cluster.localredis import LocalRedis
 from hfhub.fakehub.process import FakeHubProcess
 
@@ -64,10 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [run(args.models, w, latency) for latency in args.latency_ms for w in args.workers]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(rows, indent=2) + "\n")
-    columns = list(rows[0])
-    print("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
-    for row in rows:
-        print("| " + " | ".join(str(row[c]) for c in columns) + " |")
+    print(markdown_table(rows))
     return 0
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.table import markdown_table
 from hfhub.fakehub.process import FakeHubProcess
 
 REPO = Path(__file__).resolve().parents[1]
@@ -118,14 +119,6 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps({"repeats": args.repeats, "results": results}, indent=2) + "\n")
     print(markdown_table(results))
     return 0
-
-
-def markdown_table(results: list[dict[str, float]]) -> str:
-    columns = list(results[0])
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for row in results:
-        lines.append("| " + " | ".join(f"{row[c]:,.1f}" if isinstance(row[c], float) else f"{row[c]}" for c in columns) + " |")
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

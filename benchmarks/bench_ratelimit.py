@@ -17,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.table import markdown_table
 from hfhub.fakehub.process import FakeHubProcess
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,10 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [run(q, args.pages, args.page_size) for q in args.quota]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(rows, indent=2) + "\n")
-    columns = list(rows[0])
-    print("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
-    for row in rows:
-        print("| " + " | ".join(str(row[c]) for c in columns) + " |")
+    print(markdown_table(rows))
     return 0
 
 
