@@ -69,8 +69,6 @@ class ClusterScheduler(Scheduler):
                 self.df = dupefilter_cls(self.server, key=key, debug=spider.settings.getbool("DUPEFILTER_DEBUG"))
             else:
                 self.df = dupefilter_cls.from_spider(spider)
-        if self.flush_on_start:
-            self.flush()
         if queued := len(self.queue):
             logger.info("cluster queue holds %(n)d requests: continuing the crawl", {"n": queued})
 
