@@ -10,9 +10,14 @@ page_listed = object()
 # Arguments: dataset_dir: pathlib.Path, mode: str ("full" or "incremental"), models: int.
 dataset_published = object()
 
-# A request's callback (or errback) has returned all its output: ``items`` items, each tagged with
-# the request's lease (cluster mode only; see hfhub.cluster.leases). Arguments: lease: str, items: int.
+# A leased request's callback (or errback) has returned all its output: ``outputs`` items and
+# requests, each tagged with the request's lease (cluster mode only; see hfhub.cluster.leases).
+# Arguments: lease: str, outputs: int.
 request_handled = object()
+
+# A request yielded by a leased request's callback is in the shared queue (or was a duplicate of one
+# that is): one output of that lease done with. Sent by hfhub's cluster scheduler. Arguments: lease: str.
+request_scheduled = object()
 
 # Items are durably stored (in a written part file): how many, per lease. Sent by the Parquet writers
 # for items that carry a lease. Arguments: leases: collections.Counter[str].

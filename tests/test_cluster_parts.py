@@ -22,13 +22,17 @@ from hfhub.cluster.queue import LEASE_META, LeasedPriorityQueue
 def test_a_lease_settles_once_its_request_is_handled_and_every_item_stored() -> None:
     settled: list[str] = []
     book = LeaseBook(settled.append)
-    book.items_handled(Counter({"1": 2}))  # items can be stored before the callback has returned
-    book.request_handled("1", items=3)
+    book.outputs_done(Counter({"1": 2}))  # outputs can be done before the callback has returned
+    book.request_handled("1", outputs=3)
     assert settled == []
-    book.items_handled(Counter({"1": 1}))
+    book.outputs_done(Counter({"1": 1}))
     assert settled == ["1"]
-    book.request_handled("2", items=0)  # a request that produced no item settles at once
+    book.request_handled("2", outputs=0)  # a request that produced nothing settles at once
     assert settled == ["1", "2"]
+    book.request_handled("3", outputs=2)  # one of its outputs dropped on the way: settled once idle
+    book.outputs_done(Counter({"3": 1}))
+    assert settled == ["1", "2"]
+    assert book.settle_handled() == 1 and settled == ["1", "2", "3"]
     assert len(book) == 0
 
 

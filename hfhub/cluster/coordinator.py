@@ -65,6 +65,7 @@ class ClusterCoordinator:
         connect(coordinator.spider_closed, signal=signals.spider_closed)
         connect(coordinator.book.request_handled, signal=hfhub_signals.request_handled)
         connect(coordinator.items_stored, signal=hfhub_signals.items_stored)
+        connect(coordinator.request_scheduled, signal=hfhub_signals.request_scheduled)
         connect(coordinator.item_not_stored, signal=signals.item_dropped)
         connect(coordinator.item_not_stored, signal=signals.item_error)
         return coordinator
@@ -105,12 +106,15 @@ class ClusterCoordinator:
         self.stats.inc_value("hfhub/cluster/leases_settled")
 
     def items_stored(self, leases: Counter[str]) -> None:
-        self.book.items_handled(leases)
+        self.book.outputs_done(leases)
+
+    def request_scheduled(self, lease: str) -> None:
+        self.book.outputs_done(Counter({lease: 1}))
 
     def item_not_stored(self, item: Any, **kwargs: Any) -> None:
         lease = getattr(item, "lease", None)
         if lease is not None:
-            self.book.items_handled(Counter({lease: 1}))
+            self.book.outputs_done(Counter({lease: 1}))
 
     # --- the end of the crawl -------------------------------------------------------------------
     def spider_idle(self, spider: Spider) -> None:
@@ -129,10 +133,14 @@ class ClusterCoordinator:
                 return  # work for the engine's next poll
             await self.crawler.signals.send_catch_log_async(signal=hfhub_signals.flush_buffers)
             assert self.crawler.engine is not None
-            if not len(self.book) and self.crawler.engine.spider_is_idle():
-                # Idle, flushed, nothing awaited: a lease still in Redis is one this process lost
-                # track of (a pop whose reply was lost, a settle that failed). Back to the queue.
-                if orphans := membership.return_leases():
+            if self.crawler.engine.spider_is_idle():
+                # Idle and flushed: every output is stored, queued, or was dropped on the way (an
+                # output the book still misses), so every finished callback's lease can settle ...
+                if dropped := self.book.settle_handled():
+                    self.stats.inc_value("hfhub/cluster/leases_settled_at_idle", dropped)
+                # ... and a lease still in Redis is one this process lost track of (a pop whose
+                # reply was lost, a settle that failed): back to the queue.
+                if not len(self.book) and (orphans := membership.return_leases()):
                     self.stats.inc_value("hfhub/cluster/orphan_leases_returned", orphans)
                     return
             if membership.complete() and not len(self.book):

@@ -1,9 +1,10 @@
 """When a leased request is done with: all its output handled, and every item it produced stored.
 
-The spider's callbacks are wrapped with ``@settles_lease``: each item a leased request produces is
-tagged with the lease, and once the callback's output is exhausted the count is announced
+The spider's callbacks are wrapped with ``@settles_lease``: each item and request a leased request
+produces is tagged with the lease, and once the callback's output is exhausted the count is announced
 (``request_handled``). The Parquet writers announce items as their part files land
-(``items_stored``); items dropped on the way count as handled too. ``LeaseBook`` matches the two
+(``items_stored``), the cluster scheduler requests as they reach Redis (``request_scheduled``);
+items dropped on the way count as done too. ``LeaseBook`` matches the two
 and settles a lease when both sides agree. Outside cluster mode requests carry no lease and the
 wrapper only passes the output through.
 """
@@ -16,9 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from scrapy.exceptions import CloseSpider
-from scrapy.http import Response
+from scrapy.http import Request, Response
 
-from hfhub.cluster.queue import LEASE_META
+from hfhub.cluster.queue import LEASE_META, PARENT_META
 from hfhub.signals import request_handled
 
 
@@ -33,46 +34,63 @@ def settles_lease(callback: Callable[..., Iterable[Any] | None]) -> Callable[...
         if lease is None:
             yield from output
             return
-        items = 0
+        outputs = 0
         try:
             for thing in output:
-                if hasattr(thing, "lease"):
+                if isinstance(thing, Request):
+                    thing.meta[PARENT_META] = lease
+                    outputs += 1
+                elif hasattr(thing, "lease"):
                     thing.lease = lease
-                    items += 1
+                    outputs += 1
                 yield thing
         except CloseSpider:
             raise  # the crawl stops here; the request stays leased, to be tried again on resume
         except Exception:
-            spider.crawler.signals.send_catch_log(signal=request_handled, lease=lease, items=items)
+            spider.crawler.signals.send_catch_log(signal=request_handled, lease=lease, outputs=outputs)
             raise
-        spider.crawler.signals.send_catch_log(signal=request_handled, lease=lease, items=items)
+        spider.crawler.signals.send_catch_log(signal=request_handled, lease=lease, outputs=outputs)
 
     return wrapper
 
 
 class LeaseBook:
-    """Per lease in progress: items expected (once known) and items handled so far."""
+    """Per lease in progress: outputs expected (once the callback is over) and outputs done so far.
+
+    An item is done when it is stored (or dropped); a request when it is in the shared queue. Scrapy
+    exhausts a callback before it has scheduled all the requests it yielded, so the end of the
+    callback alone does not mean its requests are safe in Redis."""
 
     def __init__(self, settle: Callable[[str], None]) -> None:
         self._settle = settle
         self._expected: dict[str, int] = {}
-        self._handled: Counter[str] = Counter()
+        self._done: Counter[str] = Counter()
 
     def __len__(self) -> int:
-        return len(self._expected.keys() | self._handled.keys())
+        return len(self._expected.keys() | self._done.keys())
 
-    def request_handled(self, lease: str, items: int) -> None:
-        self._expected[lease] = items
+    def request_handled(self, lease: str, outputs: int) -> None:
+        self._expected[lease] = outputs
         self._check(lease)
 
-    def items_handled(self, leases: Counter[str]) -> None:
-        self._handled.update(leases)
+    def outputs_done(self, leases: Counter[str]) -> None:
+        self._done.update(leases)
         for lease in leases:
             self._check(lease)
 
+    def settle_handled(self) -> int:
+        """Settle every lease whose callback is over. Only when the crawler is idle, flushed and holds
+        nothing: an output still counted missing was dropped on the way (never stored, never queued)."""
+        leases = list(self._expected)
+        for lease in leases:
+            del self._expected[lease]
+            self._done.pop(lease, None)
+            self._settle(lease)
+        return len(leases)
+
     def _check(self, lease: str) -> None:
         expected = self._expected.get(lease)
-        if expected is not None and self._handled[lease] >= expected:
+        if expected is not None and self._done[lease] >= expected:
             del self._expected[lease]
-            self._handled.pop(lease, None)
+            self._done.pop(lease, None)
             self._settle(lease)

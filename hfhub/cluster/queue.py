@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from scrapy import Request, Spider
 
 LEASE_META = "hfhub_lease"
+PARENT_META = "hfhub_parent_lease"  # on a request a leased request's callback yielded (not stored)
 
 # KEYS: queue, lease hash, lease counter, workers set; ARGV: worker id → {lease id, request} or nil.
 # The worker joins the workers set in the same call, so every lease hash is one the others can see.
@@ -29,6 +30,15 @@ local lease = tostring(redis.call('INCR', KEYS[3]))
 redis.call('HSET', KEYS[2], lease, head[2] .. ' ' .. head[1])
 redis.call('SADD', KEYS[4], ARGV[1])
 return {lease, head[1]}
+"""
+
+# KEYS: queue, dupefilter; ARGV: fingerprint ("" for an unfiltered request), score, request
+# → 1 if queued. Seen-marking and queueing in one step: a worker killed between the two would leave
+# a request marked seen but never queued, lost to every worker.
+_PUSH_UNSEEN = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+return 1
 """
 
 # KEYS: queue, lease hash → how many requests went back to the queue
@@ -52,12 +62,21 @@ class LeasedPriorityQueue(PriorityQueue):
         self.workers_key = workers_key
         self.worker_id = worker_id
         self._pop = server.register_script(_POP_INTO_LEASE)
+        self._push_unseen = server.register_script(_PUSH_UNSEEN)
 
     def push(self, request: Request) -> None:
+        self.push_unseen(request, None, "")
+
+    def push_unseen(self, request: Request, fingerprint: str | None, seen_key: str) -> bool:
+        """Queue ``request`` unless its fingerprint is already in ``seen_key`` (None: always queue).
+        A retry or redirect copy of a leased request settles the original's lease either way."""
         lease = request.meta.pop(LEASE_META, None)
-        super().push(request)
+        queued = bool(self._push_unseen(
+            keys=[self.key, seen_key or self.key], args=[fingerprint or "", -request.priority, self._encode_request(request)],
+        ))
         if lease is not None:
             self.ack(lease)
+        return queued
 
     def pop(self, timeout: int = 0) -> Request | None:
         popped = self._pop(keys=[self.key, self.leases_key, self.lease_seq_key, self.workers_key], args=[self.worker_id])

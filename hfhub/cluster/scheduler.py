@@ -28,7 +28,8 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
 from hfhub.cluster import redis_settings
-from hfhub.cluster.queue import LEASE_META
+from hfhub.cluster.queue import PARENT_META
+from hfhub.signals import request_scheduled
 from hfhub.crawlstate import crawl_session
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class ClusterScheduler(Scheduler):
         # with the private settings that carry the password (scrapy-redis reads REDIS_PARAMS)
         scheduler = cls.from_settings(redis_settings(crawler.settings))
         scheduler.stats = crawler.stats
+        scheduler.signals = crawler.signals
         if crawler.settings.getint("SCHEDULER_IDLE_BEFORE_CLOSE"):
             raise ValueError("SCHEDULER_IDLE_BEFORE_CLOSE blocks the reactor; leave it at 0 in hfhub")
         if crawler.settings.getbool("SCHEDULER_FLUSH_ON_START"):
@@ -73,16 +75,17 @@ class ClusterScheduler(Scheduler):
             logger.info("cluster queue holds %(n)d requests: continuing the crawl", {"n": queued})
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
+        parent = request.meta.pop(PARENT_META, None)
+        fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
+        queued = self.queue.push_unseen(request, fingerprint, self.df.key)
+        if queued:
+            if self.stats:
+                self.stats.inc_value("scheduler/enqueued/redis")
+        else:
             self.df.log(request, self.spider)
-            # a redirect copy of a leased request, to a URL already seen: the original is done with
-            if (lease := request.meta.pop(LEASE_META, None)) is not None:
-                self.queue.ack(lease)
-            return False
-        self.queue.push(request)
-        if self.stats:
-            self.stats.inc_value("scheduler/enqueued/redis")
-        return True
+        if parent is not None:  # in Redis now (or a duplicate of what is): one output of its parent done
+            self.signals.send_catch_log(signal=request_scheduled, lease=parent)
+        return queued
 
     def next_request(self) -> Request | None:
         request = self.queue.pop()
