@@ -12,7 +12,8 @@ the work is shared:
   would lose what it had popped: requests in flight, and items still in its Parquet buffer. Here a
   pop moves the request into the worker's lease hash in the same Redis call
   (``hfhub.cluster.queue``); the lease is settled only once every item the request produced is in a
-  written part file (``hfhub.cluster.leases``). A worker that stops heart-beating has its leases put
+  written part file and every request it yielded is in Redis (``hfhub.cluster.leases``). Marking a
+  request seen and queueing it are one step, so a kill cannot leave it seen but never queued. A worker that stops heart-beating has its leases put
   back in the queue by the others (``hfhub.cluster.membership``).
 * The crawl is complete when the last listing page has been parsed, the queue is empty and no
   worker holds a lease. The first worker to see that publishes the dataset (one row per model, from
