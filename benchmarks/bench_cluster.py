@@ -20,7 +20,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from benchmarks.table import markdown_table
+from benchmarks.table import save_and_print
 from hfhub.cluster.localredis import LocalRedis
 from hfhub.fakehub.process import FakeHubProcess
 
@@ -63,9 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=REPO / "benchmarks" / "results" / "cluster.json")
     args = parser.parse_args(argv)
     rows = [run(args.models, w, latency) for latency in args.latency_ms for w in args.workers]
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(rows, indent=2) + "\n")
-    print(markdown_table(rows))
+    save_and_print(rows, args.output)
     return 0
 
 

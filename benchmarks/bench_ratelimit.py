@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.table import markdown_table
+from benchmarks.table import save_and_print
 from hfhub.fakehub.process import FakeHubProcess
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,9 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=REPO / "benchmarks" / "results" / "ratelimit.json")
     args = parser.parse_args(argv)
     rows = [run(q, args.pages, args.page_size) for q in args.quota]
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(rows, indent=2) + "\n")
-    print(markdown_table(rows))
+    save_and_print(rows, args.output)
     return 0
 
 
