@@ -91,12 +91,14 @@ class ModelPage:
     """The ``ModelItem``s of one listing page, which go through the item pipelines together.
 
     One Scrapy item per page rather than per model: Scrapy's per-item machinery (signals, the
-    pipeline chain, a task per item) cost as much as hfhub's own per-model work. Each pipeline
-    handles every model of the page; validation removes the ones it drops from ``models``.
+    pipeline chain, a task per item) cost as much as hfhub's own per-model work. The models
+    themselves stay in a page process (``hfhub.pageprocesses``) under ``key``; each pipeline runs its
+    step there. Validation fills ``ids`` with the ids of the models it kept.
     """
 
-    models: list[ModelItem]
-    listed: int  # records the page held: ``models`` plus those dropped on the way
+    key: int  # the page's key in the page processes
+    listed: int  # records the page held: the models kept plus those dropped on the way
+    ids: list[str] | None = None  # ids of the models kept, once validated
     listing_page: int | None = None  # sequence number of the page in this process (the checkpoint)
     lease: str | None = None  # cluster mode: the lease of the request it came from (hfhub.cluster.leases)
 

@@ -46,6 +46,10 @@ HFHUB_STATS_FILE = "output/crawl_stats.json"
 # 0 keeps the defaults). See hfhub/extensions/gctuning.py for why and what it saves.
 HFHUB_GC_THRESHOLD = 50_000
 
+# Worker processes that decode, validate and enrich listing pages beside the crawl (see
+# hfhub/pageprocesses.py). Two keep a 2-core machine busy; more help only with more cores.
+HFHUB_PAGE_PROCESSES = 2
+
 # A progress line every this many seconds (0: none); it replaces Scrapy's LogStats.
 HFHUB_PROGRESS_INTERVAL = 30.0
 

@@ -12,8 +12,9 @@ wrapper only passes the output through.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from scrapy.exceptions import CloseSpider
@@ -23,35 +24,65 @@ from hfhub.cluster.queue import LEASE_META, PARENT_META
 from hfhub.signals import request_handled
 
 
-def settles_lease(callback: Callable[..., Iterable[Any] | None]) -> Callable[..., Iterator[Any]]:
-    """Wrap a spider callback or errback (``(self, response_or_failure)``)."""
+def settles_lease(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a spider callback or errback (``(self, response_or_failure)``), a plain or an async
+    generator."""
+    if inspect.isasyncgenfunction(callback):
+
+        @functools.wraps(callback)
+        async def async_wrapper(spider: Any, result: Any) -> AsyncIterator[Any]:
+            tagger = _LeaseTagger(spider, result)
+            try:
+                async for thing in callback(spider, result):
+                    yield tagger.tag(thing)
+            except CloseSpider:
+                raise  # the crawl stops here; the request stays leased, to be tried again on resume
+            except Exception:
+                tagger.handled()
+                raise
+            tagger.handled()
+
+        return async_wrapper
 
     @functools.wraps(callback)
     def wrapper(spider: Any, result: Any) -> Iterator[Any]:
-        request = result.request if isinstance(result, Response) else getattr(result, "request", None)
-        lease = request.meta.get(LEASE_META) if request is not None else None
-        output = callback(spider, result) or ()
-        if lease is None:
-            yield from output
-            return
-        outputs = 0
+        tagger = _LeaseTagger(spider, result)
         try:
-            for thing in output:
-                if isinstance(thing, Request):
-                    thing.meta[PARENT_META] = lease
-                    outputs += 1
-                elif hasattr(thing, "lease"):
-                    thing.lease = lease
-                    outputs += 1
-                yield thing
+            for thing in callback(spider, result) or ():
+                yield tagger.tag(thing)
         except CloseSpider:
             raise  # the crawl stops here; the request stays leased, to be tried again on resume
         except Exception:
-            spider.crawler.signals.send_catch_log(signal=request_handled, lease=lease, outputs=outputs)
+            tagger.handled()
             raise
-        spider.crawler.signals.send_catch_log(signal=request_handled, lease=lease, outputs=outputs)
+        tagger.handled()
 
     return wrapper
+
+
+class _LeaseTagger:
+    """Tags a leased request's output with its lease, counting it; announces the count at the end."""
+
+    def __init__(self, spider: Any, result: Any) -> None:
+        self.spider = spider
+        request = result.request if isinstance(result, Response) else getattr(result, "request", None)
+        self.lease: str | None = request.meta.get(LEASE_META) if request is not None else None
+        self.outputs = 0
+
+    def tag(self, thing: Any) -> Any:
+        if self.lease is None:
+            return thing
+        if isinstance(thing, Request):
+            thing.meta[PARENT_META] = self.lease
+            self.outputs += 1
+        elif hasattr(thing, "lease"):
+            thing.lease = self.lease
+            self.outputs += 1
+        return thing
+
+    def handled(self) -> None:
+        if self.lease is not None:
+            self.spider.crawler.signals.send_catch_log(signal=request_handled, lease=self.lease, outputs=self.outputs)
 
 
 class LeaseBook:

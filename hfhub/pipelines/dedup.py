@@ -48,8 +48,8 @@ class DeduplicateModelPipeline:
         if not isinstance(item, ModelPage):
             return item  # other item kinds (cards) pass through
         seen = self.seen
-        for model in item.models:
-            key = id_hash(model.id)
+        for model_id in item.ids or ():
+            key = id_hash(model_id)
             if key in seen:
                 self.stats.inc_value("hfhub/duplicates")
             else:

@@ -1,27 +1,27 @@
-"""Second pipeline: fill the derived fields (``hfhub.enrichment.enrich_item``)."""
+"""Second pipeline: fill the derived fields (``hfhub.enrichment.enrich_item``), in the page's page process."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hfhub.enrichment import enrich_item
 from hfhub.items import ModelPage
-from hfhub.pipelines.offreactor import PageWorker
+from hfhub.pageprocesses import page_processes
+from hfhub.pagework import enrich_page
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from typing_extensions import Self
 
 
 class EnrichModelPipeline:
-    def __init__(self) -> None:
-        self.worker = PageWorker("hfhub-enrich")
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, ModelPage):
-            await self.worker.run(self.enrich_page, item)
+            await page_processes(self.crawler).run(item.key, enrich_page)
         return item  # other item kinds (cards) pass through
-
-    @staticmethod
-    def enrich_page(page: ModelPage) -> None:
-        for model in page.models:
-            enrich_item(model)
-
-    def close_spider(self) -> None:
-        self.worker.close()

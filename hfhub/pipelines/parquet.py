@@ -1,6 +1,7 @@
-"""Last pipeline: buffer items column by column and write them as Parquet part files.
+"""Last pipeline: take each page's models as an Arrow table and write them as Parquet part files.
 
-Each part is written in a worker thread (``deferToThread``) so the reactor keeps downloading and
+A page's table comes from its page process (``hfhub.pageprocesses``) in Arrow's IPC format, so the
+models never become Python objects in the crawling process. Each part is written in a worker thread (``deferToThread``) so the reactor keeps downloading and
 parsing while pyarrow converts and compresses; at most one write is in flight, which bounds memory
 to two buffers. After each part, the crawl's checkpoint moves past the listing pages that are now
 wholly on disk (``hfhub.crawlstate``). When the crawl finishes, its parts are compacted to one row
@@ -19,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
@@ -27,10 +29,12 @@ from hfhub import crawlstate
 from hfhub import signals as hfhub_signals
 from hfhub.dataset import (
     crawl_dir, count_rows, dataset_parts, drop_superseded_rows, newest_last_modified, publish,
-    write_dataset_state, write_part,
+    write_dataset_state, write_table,
 )
 from hfhub.items import ModelPage
-from hfhub.schema import COLUMNS
+from hfhub.pageprocesses import page_processes
+from hfhub.pagework import take_table
+from hfhub.schema import MODEL_SCHEMA
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -61,7 +65,8 @@ class ParquetDatasetPipeline:
         self.ledger = crawlstate.PageLedger(
             crawlstate.read_checkpoint(self.parts_dir) if self.session.checkpoints else crawlstate.Checkpoint()
         )
-        self._buffer, self._buffer_pages, self._buffer_leases = self._empty_buffer(), Counter[int](), Counter[str]()
+        self._buffer: list[pa.Table] = []
+        self._buffer_pages, self._buffer_leases = Counter[int](), Counter[str]()
         self._buffered = 0
         self._next_part = self._first_free_part_number()
         self._writing: Deferred[Any] | None = None
@@ -76,10 +81,6 @@ class ParquetDatasetPipeline:
         crawler.signals.connect(pipeline.item_not_written, signal=signals.item_error)
         crawler.signals.connect(pipeline.flush_buffers, signal=hfhub_signals.flush_buffers)
         return pipeline
-
-    @staticmethod
-    def _empty_buffer() -> dict[str, list[Any]]:
-        return {name: [] for name in COLUMNS}
 
     def _first_free_part_number(self) -> int:
         own_parts = self.parts_dir.glob(f"{self.session.part_stem}-*.parquet")
@@ -116,21 +117,22 @@ class ParquetDatasetPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ModelPage):
             return item
-        if not item.models:  # every record dropped: nothing to write, the page is done with
+        if not item.ids:  # every record dropped: nothing to write, the page is done with
+            page_processes(self.crawler).forget(item.key)
             self.item_not_written(item)
             self._advance_checkpoint()
             if item.lease is not None:
                 self.crawler.signals.send_catch_log(signal=hfhub_signals.items_stored, leases=Counter({item.lease: 1}))
             return item
-        buffer = self._buffer
-        for name in COLUMNS:
-            buffer[name].extend([getattr(model, name) for model in item.models])
+        ipc = await page_processes(self.crawler).run(item.key, take_table)
+        table = pa.ipc.open_stream(ipc).read_all()
+        self._buffer.append(table)
         # the whole page is in this part: its dropped records are done with when the part is
         if item.listing_page is not None:
             self._buffer_pages[item.listing_page] += item.listed
         if item.lease is not None:
             self._buffer_leases[item.lease] += 1
-        self._buffered += len(item.models)
+        self._buffered += table.num_rows
         if self._buffered >= self.rows_per_part:
             await self._flush()
         return item
@@ -149,12 +151,13 @@ class ParquetDatasetPipeline:
 
     async def _flush(self) -> None:
         # Take the buffer before waiting, so items arriving meanwhile start the next one.
-        columns, pages, leases, rows = self._buffer, self._buffer_pages, self._buffer_leases, self._buffered
-        self._buffer, self._buffer_pages, self._buffer_leases, self._buffered = self._empty_buffer(), Counter(), Counter(), 0
+        tables, pages, leases, rows = self._buffer, self._buffer_pages, self._buffer_leases, self._buffered
+        self._buffer, self._buffer_pages, self._buffer_leases, self._buffered = [], Counter(), Counter(), 0
         path = self.parts_dir / f"{self.session.part_stem}-{self._next_part:05d}.parquet"
         self._next_part += 1
         await self._wait_for_write()
-        self._writing = deferToThread(write_part, columns, path, compression=self.compression)
+        table = pa.concat_tables(tables) if tables else MODEL_SCHEMA.empty_table()
+        self._writing = deferToThread(write_table, table, path, compression=self.compression)
         self._writing.addCallbacks(self._part_written, self._part_failed, (rows, pages, leases, path), errbackArgs=(path,))
 
     async def _wait_for_write(self) -> None:
@@ -205,8 +208,8 @@ class ParquetDatasetPipeline:
 
     def _compact_and_publish(self, mode: str) -> None:
         if not any(self.parts_dir.glob("part-*.parquet")):  # keep the schema even when nothing was found
-            write_part(self._empty_buffer(), self.parts_dir / f"{self.session.part_stem}-00000.parquet",
-                       compression=self.compression)
+            write_table(MODEL_SCHEMA.empty_table(), self.parts_dir / f"{self.session.part_stem}-00000.parquet",
+                        compression=self.compression)
         removed = 0
         # Repeats within the crawl: seen by the dedup pipeline in this run, or unknowable after a
         # resume or in a cluster (other processes' ids were in their memory). Skipped otherwise:

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider, DownloadCancelledError
@@ -27,8 +26,10 @@ from hfhub.cards.table import card_key, known_card_shas
 from hfhub.cluster.leases import settles_lease
 from hfhub.dataset import crawl_dir, read_dataset_state
 from hfhub.hubapi import models_listing_url, next_page_url
-from hfhub.hubrecord import EXPAND_PROPERTIES, model_item_from_api
-from hfhub.items import CardItem, ModelItem, ModelPage
+from hfhub.hubrecord import EXPAND_PROPERTIES
+from hfhub.items import CardItem, ModelPage
+from hfhub.pageprocesses import PageProcesses, page_processes
+from hfhub.pagework import decode_page, parse_time
 from hfhub.signals import page_listed
 from hfhub.spiders.args import parse_listing_args
 
@@ -44,16 +45,6 @@ LISTING_ARGS = ("limit", "author", "search", "filter", "pipeline_tag", "sort", "
 # what may appear in a card URL: a repo id and a 40-hex commit (ids are validated later, in the
 # pipeline; a card request must not be built from a malformed one)
 _CARD_PATH = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[\w.-]{1,96}@[0-9a-f]{40}$", re.ASCII)
-
-
-def _parse_time(value: Any) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-    if moment is not None and moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment
 
 
 class ModelsSpider(scrapy.Spider):
@@ -91,7 +82,7 @@ class ModelsSpider(scrapy.Spider):
     def incremental_cutoff(self) -> datetime:
         dataset_dir = Path(self.settings["HFHUB_DATASET_DIR"])
         state = read_dataset_state(dataset_dir)
-        watermark = _parse_time(state.get("watermark")) if state else None
+        watermark = parse_time(state.get("watermark")) if state else None
         if watermark is None:
             raise ValueError(
                 f"mode=incremental needs a published dataset with a watermark in {dataset_dir}; "
@@ -100,6 +91,7 @@ class ModelsSpider(scrapy.Spider):
         return watermark - timedelta(seconds=self.settings.getfloat("HFHUB_INCREMENTAL_MARGIN"))
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.page_processes: PageProcesses = page_processes(self.crawler)
         if self.args.cards:
             self.known_cards = known_card_shas(Path(self.settings["HFHUB_CARDS_DIR"]))
         checkpoint = self.resume_checkpoint()
@@ -143,41 +135,42 @@ class ModelsSpider(scrapy.Spider):
         )
 
     @settles_lease
-    def parse(self, response: Response) -> Iterator[ModelPage | scrapy.Request]:
+    async def parse(self, response: Response) -> AsyncIterator[ModelPage | scrapy.Request]:
         if response.meta.get("hfhub_run") != self.session.run_token:
             self.crawler.stats.inc_value("hfhub/stale_requests_skipped")
             return
-        try:
-            records = orjson.loads(response.body)
-        except orjson.JSONDecodeError:
-            records = None
-        if not isinstance(records, list):
+        listed_before = response.meta.get("hfhub_listed_before", 0)
+        key = self.page_processes.new_key()
+        # decoded in a page process, where the models stay for the pipelines (hfhub.pageprocesses)
+        page = await self.page_processes.run(
+            key, decode_page, response.body, datetime.now(timezone.utc),
+            None if self.args.limit is None else self.args.limit - listed_before, self.stop_before,
+            self.known_cards is not None,
+        )
+        if page is None:
             yield self.retry_or_fail(response, reason="malformed_json")
             return
         self.crawler.stats.inc_value("hfhub/pages")
-        listed_before = response.meta.get("hfhub_listed_before", 0)
-        records, listing_continues = self.wanted(records, listed_before)
-        next_url = next_page_url(response.headers.get("Link")) if listing_continues else None
+        if page.reached_cutoff:
+            self.logger.info("incremental: reached models unchanged since %(t)s", {"t": self.stop_before})
+        next_url = next_page_url(response.headers.get("Link")) if page.listing_continues else None
         seq, self.next_page_seq = self.next_page_seq, self.next_page_seq + 1
-        self.crawler.signals.send_catch_log(signal=page_listed, seq=seq, count=len(records), next_url=next_url)
-        # The next page first: it downloads while this page's items go through the pipelines.
+        self.crawler.signals.send_catch_log(signal=page_listed, seq=seq, count=page.kept, next_url=next_url)
+        # The next page first: it downloads while this page goes through the pipelines.
         if next_url:
-            yield self.listing_request(next_url, listed_before + len(records))
+            yield self.listing_request(next_url, listed_before + page.kept)
         else:
             self.session.listing_finished()
-        self.crawler.stats.inc_value("hfhub/models_listed", len(records))
-        crawled_at = datetime.now(timezone.utc)
-        models = [model_item_from_api(record, crawled_at) for record in records]
-        yield ModelPage(models, listed=len(models), listing_page=seq)
-        if self.known_cards is not None:
-            for item in models:
-                yield from self.card_request(item)
+        self.crawler.stats.inc_value("hfhub/models_listed", page.kept)
+        yield ModelPage(key, listed=page.kept, listing_page=seq)
+        for model_id, sha in page.cards:
+            for request in self.card_request(model_id, sha):
+                yield request
 
     # --- model cards (cards=1) --------------------------------------------------------------------
-    def card_request(self, item: ModelItem) -> Iterator[scrapy.Request]:
+    def card_request(self, model_id: Any, sha: Any) -> Iterator[scrapy.Request]:
         """The card of this revision, unless the cards table already holds it. The URL names the
         commit (``/resolve/<sha>/README.md``), so a card is fetched once per revision."""
-        model_id, sha = item.id, item.sha
         if not isinstance(model_id, str) or not isinstance(sha, str) or not _CARD_PATH.match(f"{model_id}@{sha}"):
             return
         if card_key(model_id, sha) in self.known_cards:  # type: ignore[operator]
@@ -212,20 +205,6 @@ class ModelsSpider(scrapy.Spider):
         reason = "too_large" if failure.check(DownloadCancelledError) else "failed"
         self.crawler.stats.inc_value(f"hfhub/cards/{reason}")
         self.logger.warning("card not fetched (%(reason)s): %(url)s", {"reason": reason, "url": request.url})
-
-    def wanted(self, records: list[Any], listed_before: int) -> tuple[list[Any], bool]:
-        """The records of a page to keep, and whether the listing goes on after it."""
-        if self.args.limit is not None:
-            records = records[: self.args.limit - listed_before]
-            if listed_before + len(records) >= self.args.limit:
-                return records, False
-        if self.stop_before is not None:
-            for position, record in enumerate(records):
-                modified = _parse_time(record.get("lastModified")) if isinstance(record, dict) else None
-                if modified is not None and modified < self.stop_before:
-                    self.logger.info("incremental: reached models unchanged since %(t)s", {"t": self.stop_before})
-                    return records[:position], False
-        return records, True
 
     def retry_or_fail(self, response: Response, reason: str) -> scrapy.Request:
         retry = get_retry_request(response.request, spider=self, reason=reason)

@@ -1,0 +1,173 @@
+"""The per-model work on a listing page, as it runs inside a page process (``hfhub.pageprocesses``).
+
+A page's models live in the page process that decoded them, under the page's key, from the spider's
+``decode_page`` until the Parquet pipeline takes them as an Arrow table (``take_table``). Each step
+is started by the component that owns it — the spider decodes, ``ValidateModelPipeline`` validates,
+``EnrichModelPipeline`` enriches — but the models themselves never cross into the crawling process
+as Python objects: what comes back is small (counts, ids) or columnar (Arrow IPC).
+
+Pure functions of their arguments and this process's page store; no Scrapy, no logging (the caller
+counts and logs what they report).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import os
+import signal
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from hfhub.enrichment import enrich_item
+from hfhub.hubrecord import model_item_from_api
+from hfhub.items import ModelItem
+from hfhub.schema import COLUMNS, MODEL_SCHEMA
+from hfhub.validation import InvalidRecord, validate_item
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+_pages: dict[int, list[ModelItem]] = {}  # this page process's pages in progress, by key
+
+
+@dataclass
+class DecodedPage:
+    """What the spider needs to know of a page it listed."""
+
+    kept: int  # records kept (after ``limit`` and the incremental cut-off)
+    listing_continues: bool
+    reached_cutoff: bool  # the incremental cut-off ended the listing on this page
+    cards: list[tuple[Any, Any]]  # (id, sha) of each kept record, when cards are wanted
+
+
+@dataclass
+class PageValidation:
+    """What validation did to a page: the ids of the models kept, and what it dropped or nulled."""
+
+    ids: list[str] = field(default_factory=list)
+    dropped: Counter[str] = field(default_factory=Counter)  # reason -> records
+    dropped_example: dict[str, str] = field(default_factory=dict)  # reason -> repr of one id
+    nulled: Counter[str] = field(default_factory=Counter)  # field -> values
+    nulled_example: dict[str, str] = field(default_factory=dict)  # field -> one model id
+
+
+def start_process(gc_threshold: int, parent_pid: int) -> None:
+    """Initialiser of a page process. It dies with the crawling process: killed without warning,
+    that process could not shut it down, and an orphan would hold the crawl's pipes open. It uses the
+    same garbage-collector thresholds (``hfhub.extensions.gctuning``): a page is ~100k acyclic objects."""
+    _die_with_parent(parent_pid)
+    if gc_threshold > 0:
+        gc.set_threshold(gc_threshold, 20, 100)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG)")
+    except (AttributeError, OSError):  # not Linux: watch for the parent going away instead
+        threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
+        return
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 string as an aware datetime (UTC if it names no zone); None for anything else."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def wanted(records: list[Any], keep_at_most: int | None, stop_before: datetime | None) -> tuple[list[Any], bool, bool]:
+    """The records of a page to keep, whether the listing goes on after it, and whether it stopped
+    at ``stop_before`` (an incremental crawl's cut-off on a newest-first listing)."""
+    if keep_at_most is not None:
+        if len(records) >= keep_at_most:
+            return records[:keep_at_most], False, False
+    if stop_before is not None:
+        for position, record in enumerate(records):
+            modified = parse_time(record.get("lastModified")) if isinstance(record, dict) else None
+            if modified is not None and modified < stop_before:
+                return records[:position], False, True
+    return records, True, False
+
+
+def decode_page(
+    key: int, body: bytes, crawled_at: datetime, keep_at_most: int | None, stop_before: datetime | None,
+    want_cards: bool,
+) -> DecodedPage | None:
+    """Decode a listing page's JSON into ``ModelItem``s kept under ``key``; None if it is not a
+    JSON array (the spider retries the page)."""
+    try:
+        records = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(records, list):
+        return None
+    records, continues, reached_cutoff = wanted(records, keep_at_most, stop_before)
+    models = [model_item_from_api(record, crawled_at) for record in records]
+    _pages[key] = models
+    cards = [(model.id, model.sha) for model in models] if want_cards else []
+    return DecodedPage(len(models), continues, reached_cutoff, cards)
+
+
+def validate_page(key: int) -> PageValidation:
+    """Validate the page's models in place (``hfhub.validation``), keeping those that can be rows."""
+    result = PageValidation()
+    kept = []
+    for model in _pages[key]:
+        try:
+            report = validate_item(model)
+        except InvalidRecord as exc:
+            result.dropped[exc.reason] += 1
+            result.dropped_example.setdefault(exc.reason, repr(model.id)[:120])
+            continue
+        for name in report.nulled:
+            result.nulled[name] += 1
+            result.nulled_example.setdefault(name, model.id)
+        kept.append(model)
+        result.ids.append(model.id)
+    _pages[key] = kept
+    return result
+
+
+def enrich_page(key: int) -> None:
+    for model in _pages[key]:
+        enrich_item(model)
+
+
+def take_table(key: int) -> bytes:
+    """The page's models as an Arrow IPC stream in the dataset schema; the page leaves the store."""
+    models = _pages.pop(key)
+    table = pa.Table.from_pydict({name: [getattr(m, name) for m in models] for name in COLUMNS}, schema=MODEL_SCHEMA)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, MODEL_SCHEMA) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def forget_page(key: int) -> None:
+    """Drop a page that will not be written (its item was dropped, or a pipeline failed on it)."""
+    _pages.pop(key, None)
+
+
+def pages_held() -> int:
+    return len(_pages)
