@@ -11,7 +11,7 @@ with a counted reason, instead of failing inside the spider.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -98,7 +98,7 @@ class ModelPage:
 
     key: int  # the page's key in the page processes
     listed: int  # records the page held: the models kept plus those dropped on the way
-    ids: list[str] | None = None  # ids of the models kept, once validated
+    ids: list[str] | None = field(default=None, repr=False)  # ids of the models kept, once validated
     listing_page: int | None = None  # sequence number of the page in this process (the checkpoint)
     lease: str | None = None  # cluster mode: the lease of the request it came from (hfhub.cluster.leases)
 

@@ -20,65 +20,93 @@ import itertools
 import logging
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
+from scrapy.exceptions import CloseSpider
+from scrapy.utils.defer import deferred_from_coro
 
 from hfhub import pagework
 from hfhub.items import ModelPage
+from hfhub.workerprocess import WorkerDied, WorkerProcess
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 
-class PageProcessFailed(RuntimeError):
-    """A page process died (killed, or out of memory): the pages it held are lost to this run."""
+class PageProcessFailed(CloseSpider):
+    """A page process died (killed, or out of memory): the pages it held are lost to this run.
+
+    The crawl closes (``page_process_failed``) without publishing. Those pages are not counted as
+    handled, so the checkpoint stays before them (a resumed run lists them again) and, in a cluster,
+    their leases go back to the queue."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(reason="page_process_failed")
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def lost_in_page_process(failure: Failure | None) -> bool:
+    """Whether an ``item_error``'s failure is a page process's death (the item is not done with)."""
+    return failure is not None and failure.check(PageProcessFailed) is not None
 
 
 class PageProcesses:
-    def __init__(self, processes: int, gc_threshold: int = 0) -> None:
+    def __init__(self, processes: int, gc_threshold: int = 0, on_failure: Callable[[str], None] | None = None) -> None:
         if processes < 1:
             raise ValueError("HFHUB_PAGE_PROCESSES must be at least 1")
-        # fork: the child starts with hfhub already imported (no start-up cost per crawl), and
-        # it is created before the crawl has threads of its own.
+        # fork: a page process starts with hfhub already imported (no start-up cost per crawl). They
+        # are forked now, by this (the reactor's) thread, which lives as long as the process: a page
+        # process's death signal (hfhub.pagework) follows the thread that forked it.
         context = multiprocessing.get_context("fork")
-        self._executors = [
-            ProcessPoolExecutor(1, mp_context=context, initializer=pagework.start_process, initargs=(gc_threshold, os.getpid()))
-            for _ in range(processes)
-        ]
-        # Fork now, not at the first page; from this (the reactor's) thread, which lives as long
-        # as the process: a page process's death signal (hfhub.pagework) follows its forking thread.
-        for executor in self._executors:
-            executor.submit(pagework.pages_held).result()
+        self._workers: list[WorkerProcess] = []
+        for number in range(processes):
+            self._workers.append(WorkerProcess(
+                context, f"hfhub-page-{number}", siblings=self._workers,
+                initializer=pagework.start_process, initargs=(gc_threshold, os.getpid()),
+            ))
         self._keys = itertools.count()
+        self._on_failure = on_failure
+        self.failed = False
+
+    @property
+    def pids(self) -> list[int | None]:
+        return [worker.pid for worker in self._workers]
 
     def new_key(self) -> int:
         return next(self._keys)
 
     async def run(self, key: int, work: Callable[..., T], *args: Any) -> T:
         """``work(key, *args)`` in the page process that holds page ``key``."""
-        executor = self._executors[key % len(self._executors)]
         try:
-            return await asyncio.wrap_future(executor.submit(work, key, *args))
-        except BrokenProcessPool as exc:
-            raise PageProcessFailed(f"page process {key % len(self._executors)} died: {exc}") from exc
+            return await asyncio.wrap_future(self._worker(key).submit(work, key, *args))
+        except WorkerDied as exc:
+            if not self.failed:
+                self.failed = True
+                for worker in self._workers:  # the crawl closes: the others' pages are of no use
+                    worker.kill()
+                if self._on_failure is not None:
+                    self._on_failure(f"page process died: {exc}")
+            raise PageProcessFailed(f"page process died: {exc}") from exc
 
     def forget(self, key: int) -> None:
         """Free a page that will not be written (no answer awaited)."""
-        try:
-            self._executors[key % len(self._executors)].submit(pagework.forget_page, key)
-        except (BrokenProcessPool, RuntimeError):
-            pass  # the process is gone, and the page with it
+        self._worker(key).submit(pagework.forget_page, key)
 
     def close(self) -> None:
-        for executor in self._executors:
-            executor.shutdown(wait=True, cancel_futures=True)
+        for worker in self._workers:
+            worker.close()
+
+    def _worker(self, key: int) -> WorkerProcess:
+        return self._workers[key % len(self._workers)]
 
 
 _by_crawler: WeakKeyDictionary[Crawler, PageProcesses] = WeakKeyDictionary()
@@ -89,12 +117,23 @@ def page_processes(crawler: Crawler) -> PageProcesses:
     processes = _by_crawler.get(crawler)
     if processes is None:
         settings = crawler.settings
-        processes = PageProcesses(settings.getint("HFHUB_PAGE_PROCESSES"), settings.getint("HFHUB_GC_THRESHOLD"))
+        processes = PageProcesses(
+            settings.getint("HFHUB_PAGE_PROCESSES"), settings.getint("HFHUB_GC_THRESHOLD"), _closer(crawler),
+        )
         _by_crawler[crawler] = processes
         crawler.signals.connect(_forget_unwritten(processes), signal=signals.item_dropped, weak=False)
         crawler.signals.connect(_forget_unwritten(processes), signal=signals.item_error, weak=False)
         crawler.signals.connect(processes.close, signal=signals.engine_stopped, weak=False)
     return processes
+
+
+def _closer(crawler: Crawler) -> Callable[[str], None]:
+    def close(message: str) -> None:
+        assert crawler.engine is not None
+        logger.error("%(message)s; closing the crawl (its parts stay for a resumed run)", {"message": message})
+        deferred_from_coro(crawler.engine.close_spider_async(reason="page_process_failed"))
+
+    return close
 
 
 def _forget_unwritten(processes: PageProcesses) -> Callable[..., None]:

@@ -28,10 +28,12 @@ from hfhub import signals as hfhub_signals
 from hfhub.cluster import redis_url
 from hfhub.cluster.leases import LeaseBook
 from hfhub.crawlstate import crawl_session
+from hfhub.pageprocesses import lost_in_page_process
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
     from typing_extensions import Self
 
     from hfhub.cluster.membership import ClusterCrawl
@@ -111,7 +113,9 @@ class ClusterCoordinator:
     def request_scheduled(self, lease: str) -> None:
         self.book.outputs_done(Counter({lease: 1}))
 
-    def item_not_stored(self, item: Any, **kwargs: Any) -> None:
+    def item_not_stored(self, item: Any, failure: Failure | None = None, **kwargs: Any) -> None:
+        if lost_in_page_process(failure):
+            return  # its lease stays open, to go back to the queue
         lease = getattr(item, "lease", None)
         if lease is not None:
             self.book.outputs_done(Counter({lease: 1}))

@@ -32,7 +32,7 @@ from hfhub.dataset import (
     write_dataset_state, write_table,
 )
 from hfhub.items import ModelPage
-from hfhub.pageprocesses import page_processes
+from hfhub.pageprocesses import lost_in_page_process, page_processes
 from hfhub.pagework import take_table
 from hfhub.schema import MODEL_SCHEMA
 
@@ -104,8 +104,11 @@ class ParquetDatasetPipeline:
         if count == 0:
             self._advance_checkpoint()
 
-    def item_not_written(self, item: Any, **kwargs: Any) -> None:
-        """A page that a pipeline dropped (or failed on) is done with: the checkpoint must not wait for it."""
+    def item_not_written(self, item: Any, failure: Failure | None = None, **kwargs: Any) -> None:
+        """A page that a pipeline dropped (or failed on) is done with: the checkpoint must not wait for
+        it. Not so a page lost with its page process: a resumed run must list it again."""
+        if lost_in_page_process(failure):
+            return
         if isinstance(item, ModelPage) and item.listing_page is not None:
             self.ledger.handled(Counter({item.listing_page: item.listed}))
 
