@@ -1,9 +1,9 @@
 """Last pipeline: take each page's models as an Arrow table and write them as Parquet part files.
 
 A page's table comes from its page process (``hfhub.pageprocesses``) in Arrow's IPC format, so the
-models never become Python objects in the crawling process. Each part is written in a worker thread (``deferToThread``) so the reactor keeps downloading and
-parsing while pyarrow converts and compresses; at most one write is in flight, which bounds memory
-to two buffers. After each part, the crawl's checkpoint moves past the listing pages that are now
+models never become Python objects in the crawling process. Each part is written in a worker thread
+(``deferToThread``) so the reactor keeps downloading while pyarrow compresses; at most one write is
+in flight, which bounds memory to two buffers. After each part, the crawl's checkpoint moves past the listing pages that are now
 wholly on disk (``hfhub.crawlstate``). When the crawl finishes, its parts are compacted to one row
 per model and published into the dataset (``hfhub.dataset``); an interrupted or failed crawl leaves
 them under ``_inprogress/`` for a resumed run (same ``JOBDIR``) to continue. In a cluster crawl

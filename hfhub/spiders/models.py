@@ -1,5 +1,6 @@
 """The ``models`` spider: pages through ``GET {HF_ENDPOINT}/api/models`` and yields ``ModelItem``s,
-a page of them at a time (``ModelPage``).
+a page of them at a time (``ModelPage``). A page is decoded in a page process, where its models stay
+while the pipelines work on them (``hfhub.pageprocesses``).
 
 Two modes (``-a mode=…``): ``full`` lists every model (the published dataset is replaced by the
 result); ``incremental`` lists by ``lastModified``, newest first, and stops past the dataset's
