@@ -15,6 +15,7 @@ import functools
 import inspect
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from scrapy.exceptions import CloseSpider
@@ -32,30 +33,18 @@ def settles_lease(callback: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(callback)
         async def async_wrapper(spider: Any, result: Any) -> AsyncIterator[Any]:
             tagger = _LeaseTagger(spider, result)
-            try:
+            with tagger.announcing():
                 async for thing in callback(spider, result):
                     yield tagger.tag(thing)
-            except CloseSpider:
-                raise  # the crawl stops here; the request stays leased, to be tried again on resume
-            except Exception:
-                tagger.handled()
-                raise
-            tagger.handled()
 
         return async_wrapper
 
     @functools.wraps(callback)
     def wrapper(spider: Any, result: Any) -> Iterator[Any]:
         tagger = _LeaseTagger(spider, result)
-        try:
+        with tagger.announcing():
             for thing in callback(spider, result) or ():
                 yield tagger.tag(thing)
-        except CloseSpider:
-            raise  # the crawl stops here; the request stays leased, to be tried again on resume
-        except Exception:
-            tagger.handled()
-            raise
-        tagger.handled()
 
     return wrapper
 
@@ -79,6 +68,19 @@ class _LeaseTagger:
             thing.lease = self.lease
             self.outputs += 1
         return thing
+
+    @contextmanager
+    def announcing(self) -> Iterator[None]:
+        """Around the callback: announce its output count when it ends, also by an error, unless
+        the crawl is stopping (then the request stays leased, to be tried again on resume)."""
+        try:
+            yield
+        except CloseSpider:
+            raise
+        except Exception:
+            self.handled()
+            raise
+        self.handled()
 
     def handled(self) -> None:
         if self.lease is not None:
