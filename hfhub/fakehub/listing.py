@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +28,21 @@ if TYPE_CHECKING:
 _PIPELINE_OF_PROFILE = [p.pipeline_tag for p in vocab.PROFILES]
 
 
+@dataclass
+class _Keyset:
+    """A query's models in (primary, tiebreak) order; primary is the sort value, negated when descending."""
+
+    order: np.ndarray
+    primary: np.ndarray
+    tie: np.ndarray
+
+    def position_after(self, primary: int, tie: int) -> int:
+        """Index of the first model strictly after the cursor ``(primary, tie)``."""
+        lo = int(np.searchsorted(self.primary, primary, side="left"))
+        hi = int(np.searchsorted(self.primary, primary, side="right"))
+        return lo + int(np.searchsorted(self.tie[lo:hi], tie, side="right"))
+
+
 class Lister:
     """Answers list queries for one corpus; caches the expensive filter masks."""
 
@@ -34,37 +50,49 @@ class Lister:
         self.corpus = corpus
         self._ids_lower: list[str] = []
         self._masks: OrderedDict[tuple[str, str, int], np.ndarray] = OrderedDict()
+        self._tiebreak: np.ndarray | None = None
+        self._keysets: OrderedDict[tuple[Any, ...], _Keyset] = OrderedDict()
 
     def page(self, q: ListQuery) -> tuple[list[int], str | None]:
         """Indices of the page's models, in order, and the next page's cursor (or None)."""
-        c = self.corpus.cols
-        values = c[SORT_COLUMNS[q.sort]]
-        tie = self.tiebreak()
-        mask = self.mask(q)
+        values = self.corpus.cols[SORT_COLUMNS[q.sort]]
+        keyset = self._keyset(q)
+        start = 0
         if q.cursor:
             cv, ct = decode_cursor(q.cursor, q.sort, q.descending)
-            after = (values < cv) if q.descending else (values > cv)
-            mask = mask & (after | ((values == cv) & (tie > ct)))
-        cand = np.flatnonzero(mask)
-        more = len(cand) > q.limit
-        if more:
-            vals = values[cand]
-            kth = np.partition(-vals if q.descending else vals, q.limit - 1)[q.limit - 1]
-            thr = -kth if q.descending else kth
-            keep = (vals >= thr) if q.descending else (vals <= thr)
-            cand = cand[keep]
-        primary = -values[cand] if q.descending else values[cand]
-        order = cand[np.lexsort((tie[cand], primary))][: q.limit]
-        picked = [int(i) for i in order]
-        if not more or not picked:
+            start = keyset.position_after(-cv if q.descending else cv, ct)
+        picked = [int(i) for i in keyset.order[start : start + q.limit]]
+        if start + q.limit >= len(keyset.order) or not picked:
             return picked, None
         last = picked[-1]
         return picked, encode_cursor(q.sort, int(values[last]), self.corpus.object_id(last), q.descending)
 
+    def _keyset(self, q: ListQuery) -> _Keyset:
+        """The query's models in listing order, sorted once per corpus version (a mutation can move
+        any model), so that a page is a binary search and a slice, not a scan of the corpus."""
+        key = (q.sort, q.descending, q.author, q.pipeline_tag, q.search, tuple(q.filters), self.corpus.version)
+        keyset = self._keysets.get(key)
+        if keyset is None:
+            values = self.corpus.cols[SORT_COLUMNS[q.sort]]
+            cand = np.flatnonzero(self.mask(q))
+            primary = -values[cand] if q.descending else values[cand]
+            tie = self.tiebreak()[cand]
+            by_key = np.lexsort((tie, primary))
+            keyset = _Keyset(cand[by_key], primary[by_key], tie[by_key])
+            self._keysets[key] = keyset
+            while len(self._keysets) > 4:
+                self._keysets.popitem(last=False)
+        self._keysets.move_to_end(key)
+        return keyset
+
     def tiebreak(self) -> np.ndarray:
-        """Orders like the `_id` strings: creation second first, then index."""
-        c = self.corpus.cols
-        return (c["created_ms"] // 1000) * (1 << 24) + np.arange(self.corpus.size, dtype=np.int64)
+        """Orders like the `_id` strings: creation second first, then index (cached: creation
+        times never change, and the corpus only grows)."""
+        size = self.corpus.size
+        if self._tiebreak is None or len(self._tiebreak) != size:
+            created = self.corpus.cols["created_ms"]
+            self._tiebreak = (created // 1000) * (1 << 24) + np.arange(size, dtype=np.int64)
+        return self._tiebreak
 
     def mask(self, q: ListQuery) -> np.ndarray:
         corpus, c = self.corpus, self.corpus.cols
