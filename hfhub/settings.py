@@ -92,7 +92,11 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 8
 DOWNLOAD_DELAY = 0
 DOWNLOAD_TIMEOUT = 60
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 0.5
+# AutoThrottle halves its delay towards latency / target concurrency with every response, so the
+# listing chain sleeps about twice the start delay in all: 0.5 s cost a second of every crawl (a
+# 10,000-model crawl went from 6,100 to 10,600 models/s after the crawler started). The Hub's
+# quotas are kept by hfhub.ratelimit from its RateLimit headers, not by this delay.
+AUTOTHROTTLE_START_DELAY = 0.05
 AUTOTHROTTLE_MAX_DELAY = 60
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 
