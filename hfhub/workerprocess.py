@@ -46,9 +46,12 @@ def serve(conn: Connection, inherited: Sequence[Connection], initializer: Callab
         call_id, work, args = message
         try:
             answer = (call_id, True, work(*args))
-        except BaseException as exc:  # noqa: BLE001 - the caller gets it
+        except Exception as exc:  # the caller gets it
             answer = (call_id, False, exc)
-        conn.send(answer)
+        try:
+            conn.send(answer)  # pickled whole before anything is written
+        except Exception as exc:  # an answer that cannot be pickled: say so instead
+            conn.send((call_id, False, RuntimeError(f"{work.__name__} answered what cannot be sent back: {exc!r}")))
 
 
 class WorkerProcess:

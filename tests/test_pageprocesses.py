@@ -143,3 +143,20 @@ def test_page_processes_die_with_a_killed_crawl(tmp_path):
             crawl.kill()
     assert len(page_processes) == 2
     wait_until(lambda: not any(alive(pid) for pid in page_processes), 30, "the page processes to exit")
+
+
+def test_an_error_in_a_step_reaches_the_caller_and_the_process_lives_on():
+    processes = PageProcesses(1)
+    try:
+        with pytest.raises(KeyError):
+            asyncio.run(processes.run(3, pagework.validate_page))  # no page 3 in the store
+        with pytest.raises(RuntimeError, match="cannot be sent back"):
+            asyncio.run(processes.run(3, unpicklable_answer))
+        assert asyncio.run(processes.run(3, own_pid)) == processes.pids[0]
+        assert not processes.failed
+    finally:
+        processes.close()
+
+
+def unpicklable_answer(key: int) -> object:
+    return lambda: key
