@@ -21,6 +21,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import time
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -68,15 +69,20 @@ class PageProcesses:
         # are forked now, by this (the reactor's) thread, which lives as long as the process: a page
         # process's death signal (hfhub.pagework) follows the thread that forked it.
         context = multiprocessing.get_context("fork")
-        self._workers: list[WorkerProcess] = []
-        for number in range(processes):
-            self._workers.append(WorkerProcess(
-                context, f"hfhub-page-{number}", siblings=self._workers,
-                initializer=pagework.start_process, initargs=(gc_threshold, os.getpid()),
-            ))
         self._keys = itertools.count()
         self._on_failure = on_failure
         self.failed = False
+        self._closing = False
+        self._workers: list[WorkerProcess] = []
+        try:
+            for number in range(processes):
+                self._workers.append(WorkerProcess(
+                    context, f"hfhub-page-{number}", siblings=self._workers,
+                    initializer=pagework.start_process, initargs=(gc_threshold, os.getpid()),
+                ))
+        except BaseException:
+            self.close()  # the ones already started
+            raise
 
     @property
     def pids(self) -> list[int | None]:
@@ -90,7 +96,7 @@ class PageProcesses:
         try:
             return await asyncio.wrap_future(self._worker(key).submit(work, key, *args))
         except WorkerDied as exc:
-            if not self.failed:
+            if not self.failed and not self._closing:
                 self.failed = True
                 for worker in self._workers:  # the crawl closes: the others' pages are of no use
                     worker.kill()
@@ -102,9 +108,14 @@ class PageProcesses:
         """Free a page that will not be written (no answer awaited)."""
         self._worker(key).submit(pagework.forget_page, key)
 
-    def close(self) -> None:
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop every page process once it has answered what it was sent (all of them at once)."""
+        self._closing = True  # from now on a process ending is no failure of the crawl
         for worker in self._workers:
-            worker.close()
+            worker.stop()
+        deadline = time.monotonic() + timeout
+        for worker in self._workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
 
     def _worker(self, key: int) -> WorkerProcess:
         return self._workers[key % len(self._workers)]

@@ -63,6 +63,10 @@ def start_process(gc_threshold: int, parent_pid: int) -> None:
     that process could not shut it down, and an orphan would hold the crawl's pipes open. It uses the
     same garbage-collector thresholds (``hfhub.extensions.gctuning``): a page is ~100k acyclic objects."""
     _die_with_parent(parent_pid)
+    # Forked after Scrapy installed its shutdown handlers: the crawling process drives shutdown
+    # (Ctrl-C reaches the whole process group), and SIGTERM must end a page process.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if gc_threshold > 0:
         gc.set_threshold(gc_threshold, 20, 100)
 
@@ -154,14 +158,44 @@ def enrich_page(key: int) -> None:
         enrich_item(model)
 
 
-def take_table(key: int) -> bytes:
-    """The page's models as an Arrow IPC stream in the dataset schema; the page leaves the store."""
+@dataclass
+class PageTable:
+    """A page's models as an Arrow IPC stream in the dataset schema, and those that could not be
+    converted (a value validation accepted but Arrow cannot hold, e.g. a derived size over int64)."""
+
+    ipc: bytes
+    dropped: int = 0
+    dropped_example: str | None = None  # one such model's id
+
+
+_UNCONVERTIBLE = (pa.ArrowException, OverflowError, TypeError, ValueError)
+
+
+def take_table(key: int) -> PageTable:
+    """The page's models as Arrow; the page leaves the store. A model that Arrow refuses is left
+    out and reported, not the whole page."""
     models = _pages.pop(key)
-    table = pa.Table.from_pydict({name: [getattr(m, name) for m in models] for name in COLUMNS}, schema=MODEL_SCHEMA)
+    try:
+        table, dropped, example = _to_table(models), 0, None
+    except _UNCONVERTIBLE:
+        kept, dropped, example = [], 0, None
+        for model in models:
+            try:
+                _to_table([model])
+            except _UNCONVERTIBLE:
+                dropped += 1
+                example = example or model.id
+            else:
+                kept.append(model)
+        table = _to_table(kept)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, MODEL_SCHEMA) as writer:
         writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+    return PageTable(sink.getvalue().to_pybytes(), dropped, example)
+
+
+def _to_table(models: list[ModelItem]) -> pa.Table:
+    return pa.Table.from_pydict({name: [getattr(m, name) for m in models] for name in COLUMNS}, schema=MODEL_SCHEMA)
 
 
 def forget_page(key: int) -> None:

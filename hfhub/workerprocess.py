@@ -9,17 +9,19 @@ worker's end right after the fork, and every worker closes the parent's ends of 
 dead worker is an end-of-file at once, and every call waiting on it fails.
 
 Calls are sent by a thread (a 1 MB page must not block the reactor while the worker is busy) and
-answers read by another, so neither side of the crawl waits on the other.
+answers read by another, so neither side of the crawl waits on the other. Calls and answers are
+pickled where they are made, so one that cannot be pickled (or unpickled) fails only its own call.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
+import pickle
 import queue
 import threading
+import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from typing import Any
@@ -29,29 +31,41 @@ class WorkerDied(RuntimeError):
     """The worker process ended (killed, or out of memory) before answering."""
 
 
+class RemoteTraceback(Exception):
+    """Where in the worker a call failed (set as the ``__cause__`` of the error it raised)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 def serve(conn: Connection, inherited: Sequence[Connection], initializer: Callable[..., None] | None,
           initargs: tuple[Any, ...]) -> None:
-    """The worker's loop: answer ``(call id, function, args)`` messages until ``None`` or end-of-file."""
+    """The worker's loop: answer pickled ``(call id, function, args)`` until ``None`` or end-of-file."""
     for other in inherited:  # the parent's ends of the sibling workers' socket pairs
         other.close()
     if initializer is not None:
         initializer(*initargs)
     while True:
         try:
-            message = conn.recv()
+            message = pickle.loads(conn.recv_bytes())
         except EOFError:
             return
         if message is None:
             return
         call_id, work, args = message
         try:
-            answer = (call_id, True, work(*args))
-        except Exception as exc:  # the caller gets it
-            answer = (call_id, False, exc)
-        try:
-            conn.send(answer)  # pickled whole before anything is written
-        except Exception as exc:  # an answer that cannot be pickled: say so instead
-            conn.send((call_id, False, RuntimeError(f"{work.__name__} answered what cannot be sent back: {exc!r}")))
+            answer = _pickled(True, work(*args))
+        except Exception as exc:  # the caller gets it, with where it happened
+            answer = _pickled(False, (exc, traceback.format_exc()))
+        conn.send_bytes(pickle.dumps((call_id, answer), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _pickled(ok: bool, value: Any) -> bytes:
+    try:
+        return pickle.dumps((ok, value), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # an answer that cannot be pickled: say so instead
+        error = RuntimeError(f"an answer that cannot be sent back: {exc!r}")
+        return pickle.dumps((False, (error, traceback.format_exc())), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class WorkerProcess:
@@ -62,15 +76,17 @@ class WorkerProcess:
         self.process = context.Process(  # type: ignore[attr-defined]
             target=serve, args=(worker_end, inherited, initializer, initargs), name=name, daemon=True,
         )
-        self.process.start()
-        worker_end.close()
+        try:
+            self.process.start()
+        finally:
+            worker_end.close()
         self.conn = parent_end
         self.name = name
         self._calls = itertools.count()
         self._pending: dict[int, Future[Any]] = {}
         self._lock = threading.Lock()
         self._dead: WorkerDied | None = None
-        self._outbox: queue.SimpleQueue[tuple[int, Callable[..., Any], tuple[Any, ...]] | None] = queue.SimpleQueue()
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._sender = threading.Thread(target=self._send_calls, name=f"{name}-send", daemon=True)
         self._receiver = threading.Thread(target=self._receive_answers, name=f"{name}-receive", daemon=True)
         self._sender.start()
@@ -87,53 +103,78 @@ class WorkerProcess:
                 future.set_exception(self._dead)
                 return future
             call_id = next(self._calls)
+            try:
+                message = pickle.dumps((call_id, work, args), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:
+                future.set_exception(exc)
+                return future
             self._pending[call_id] = future
-        self._outbox.put((call_id, work, args))
+        self._outbox.put(message)
         return future
 
-    def close(self, timeout: float = 30.0) -> None:
-        """Let the worker finish the calls sent so far, then end it."""
+    def stop(self) -> None:
+        """Ask the worker to end once the calls sent so far are answered (see ``join``)."""
         self._outbox.put(None)
+
+    def join(self, timeout: float) -> None:
+        """Wait up to ``timeout`` s for the worker to end after ``stop``, then kill it."""
+        self.process.join(timeout)
+        self.kill()
         self._sender.join(timeout)
         self._receiver.join(timeout)
-        self.process.join(timeout)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
         self.conn.close()
 
     def kill(self) -> None:
         if self.process.is_alive():
             self.process.kill()
+            self.process.join()
 
     def _send_calls(self) -> None:
         while True:
             message = self._outbox.get()
             try:
-                self.conn.send(message)
+                self.conn.send_bytes(pickle.dumps(None) if message is None else message)
             except (OSError, ValueError):  # the worker is gone (its end closed): the receiver notices
                 return
             if message is None:
                 return
 
     def _receive_answers(self) -> None:
-        while True:
-            try:
-                call_id, ok, value = self.conn.recv()
-            except (EOFError, OSError):
-                break
-            with self._lock:
-                future = self._pending.pop(call_id)
-            if ok:
-                future.set_result(value)
-            else:
-                future.set_exception(value)
-        self.process.join(5.0)
-        self._fail_pending(WorkerDied(f"{self.name} (pid {self.pid}) ended, exit code {self.process.exitcode}"))
+        try:
+            while True:
+                try:
+                    call_id, answer = pickle.loads(self.conn.recv_bytes())
+                except (EOFError, OSError):
+                    return
+                with self._lock:
+                    future = self._pending.pop(call_id)
+                try:
+                    ok, value = pickle.loads(answer)
+                except Exception as exc:  # an answer this side cannot unpickle fails its call only
+                    ok, value = False, (RuntimeError(f"an answer that cannot be read: {exc!r}"), "")
+                if ok:
+                    _settle(future, result=value)
+                else:
+                    error, remote_traceback = value
+                    error.__cause__ = RemoteTraceback(remote_traceback)
+                    _settle(future, error=error)
+        finally:
+            self._fail_pending(WorkerDied(f"{self.name} (pid {self.pid}) ended"))
 
     def _fail_pending(self, error: WorkerDied) -> None:
         with self._lock:
             self._dead = error
             pending, self._pending = self._pending, {}
         for future in pending.values():
+            _settle(future, error=error)
+
+
+def _settle(future: Future[Any], result: Any = None, error: BaseException | None = None) -> None:
+    """Set a call's outcome, unless its caller gave up on it (cancelled)."""
+    try:
+        if error is None:
+            future.set_result(result)
+        else:
             future.set_exception(error)
+    except InvalidStateError:
+        pass

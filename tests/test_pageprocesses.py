@@ -13,6 +13,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import orjson
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -62,7 +64,7 @@ def test_a_page_stays_in_one_process_and_its_steps_run_there():
             held_there = await processes.run(8, count_held_pages)
             assert decoded is not None and decoded.kept == 3 and decoded.cards[0] == ("org/a", "0" * 40)
             assert validation.ids == ["org/a", "org/b"] and validation.dropped == {"invalid_id": 1}
-            return held_here, held_there, len(await processes.run(7, pagework.take_table))
+            return held_here, held_there, len((await processes.run(7, pagework.take_table)).ipc)
 
         held_here, held_there, table_bytes = asyncio.run(steps())
         assert (held_here, held_there) == (1, 0)  # key 7's process holds it; key 8's does not
@@ -160,3 +162,18 @@ def test_an_error_in_a_step_reaches_the_caller_and_the_process_lives_on():
 
 def unpicklable_answer(key: int) -> object:
     return lambda: key
+
+
+def test_a_model_arrow_cannot_hold_is_dropped_and_counted_not_its_page():
+    # Validation accepts each value (within int64); the derived weights size (2**62 F32 parameters
+    # x 4 bytes) is not. Only that model may go.
+    huge = {"id": "org/huge", "safetensors": {"total": 2**62, "parameters": {"F32": 2**62}}}
+    body = orjson.dumps([{"id": "org/fine"}, huge, {"id": "org/also-fine"}])
+    assert pagework.decode_page(99, body, datetime.now(timezone.utc), None, None, False) is not None
+    assert pagework.validate_page(99).ids == ["org/fine", "org/huge", "org/also-fine"]
+    pagework.enrich_page(99)
+    page = pagework.take_table(99)
+    table = pa.ipc.open_stream(page.ipc).read_all()
+    assert (page.dropped, page.dropped_example) == (1, "org/huge")
+    assert table.column("id").to_pylist() == ["org/fine", "org/also-fine"]
+    assert pagework.pages_held() == 0

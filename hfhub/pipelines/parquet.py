@@ -109,6 +109,8 @@ class ParquetDatasetPipeline:
         it. Not so a page lost with its page process: a resumed run must list it again."""
         if lost_in_page_process(failure):
             return
+        if isinstance(item, ModelPage) and failure is not None:  # a bug met on the way: count what it cost
+            self.stats.inc_value("hfhub/dropped/pipeline_error", item.listed if item.ids is None else len(item.ids))
         if isinstance(item, ModelPage) and item.listing_page is not None:
             self.ledger.handled(Counter({item.listing_page: item.listed}))
 
@@ -120,15 +122,21 @@ class ParquetDatasetPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ModelPage):
             return item
-        if not item.ids:  # every record dropped: nothing to write, the page is done with
+        if item.ids is not None and not item.ids:  # validation dropped every record: the page is done with
             page_processes(self.crawler).forget(item.key)
             self.item_not_written(item)
             self._advance_checkpoint()
             if item.lease is not None:
                 self.crawler.signals.send_catch_log(signal=hfhub_signals.items_stored, leases=Counter({item.lease: 1}))
             return item
-        ipc = await page_processes(self.crawler).run(item.key, take_table)
-        table = pa.ipc.open_stream(ipc).read_all()
+        page = await page_processes(self.crawler).run(item.key, take_table)
+        if page.dropped:
+            self.stats.inc_value("hfhub/dropped/unconvertible", page.dropped)
+            logger.warning(
+                "dropping %(n)d model(s) with values Arrow cannot hold (counted in hfhub/dropped/unconvertible), e.g. %(id)s",
+                {"n": page.dropped, "id": page.dropped_example},
+            )
+        table = pa.ipc.open_stream(page.ipc).read_all()
         self._buffer.append(table)
         # the whole page is in this part: its dropped records are done with when the part is
         if item.listing_page is not None:
