@@ -122,13 +122,9 @@ class ParquetDatasetPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ModelPage):
             return item
-        if item.ids is not None and not item.ids:  # validation dropped every record: the page is done with
+        if item.ids is not None and not item.ids:  # validation dropped every record
             page_processes(self.crawler).forget(item.key)
-            self.item_not_written(item)
-            self._advance_checkpoint()
-            if item.lease is not None:
-                self.crawler.signals.send_catch_log(signal=hfhub_signals.items_stored, leases=Counter({item.lease: 1}))
-            return item
+            return self._done_without_rows(item)
         page = await page_processes(self.crawler).run(item.key, take_table)
         if page.dropped:
             self.stats.inc_value("hfhub/dropped/unconvertible", page.dropped)
@@ -137,6 +133,8 @@ class ParquetDatasetPipeline:
                 {"n": page.dropped, "id": page.dropped_example},
             )
         table = pa.ipc.open_stream(page.ipc).read_all()
+        if not table.num_rows:
+            return self._done_without_rows(item)
         self._buffer.append(table)
         # the whole page is in this part: its dropped records are done with when the part is
         if item.listing_page is not None:
@@ -146,6 +144,14 @@ class ParquetDatasetPipeline:
         self._buffered += table.num_rows
         if self._buffered >= self.rows_per_part:
             await self._flush()
+        return item
+
+    def _done_without_rows(self, item: ModelPage) -> ModelPage:
+        """A page with nothing to write is done with at once (checkpoint, lease)."""
+        self.item_not_written(item)
+        self._advance_checkpoint()
+        if item.lease is not None:
+            self.crawler.signals.send_catch_log(signal=hfhub_signals.items_stored, leases=Counter({item.lease: 1}))
         return item
 
     async def close_spider(self) -> None:
