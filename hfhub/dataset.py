@@ -45,17 +45,6 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def write_part(
-    columns: dict[str, list[Any]],
-    path: Path,
-    *,
-    schema: pa.Schema = MODEL_SCHEMA,
-    compression: str = "zstd",
-) -> int:
-    """Write one part file atomically; return its size in bytes."""
-    return write_table(pa.Table.from_pydict(columns, schema=schema), path, compression=compression)
-
-
 def write_table(table: pa.Table, path: Path, *, compression: str = "zstd") -> int:
     """Write ``table`` to ``path`` atomically (temporary name, fsync, rename); return the size."""
     tmp = path.with_name(f".{path.name}.tmp")

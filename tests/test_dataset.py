@@ -3,11 +3,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from datetime import datetime, timezone
 
-from hfhub.dataset import INPROGRESS, crawl_dir, drop_superseded_rows, publish, write_part
+from hfhub.dataset import INPROGRESS, crawl_dir, drop_superseded_rows, publish, write_table
 from hfhub.schema import COLUMNS, MODEL_SCHEMA
 
 
@@ -17,6 +18,10 @@ def columns(ids: list[str]) -> dict[str, list]:
     data["tags"] = [["a", "b"]] * len(ids)
     data["param_dtypes"] = [{"BF16": 10, "F32": 2}] * len(ids)
     return data
+
+
+def write_part(data: dict[str, list], path: Path) -> int:
+    return write_table(pa.Table.from_pydict(data, schema=MODEL_SCHEMA), path)
 
 
 def test_write_part_is_atomic_and_reads_back(tmp_path: Path):
