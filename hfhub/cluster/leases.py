@@ -21,8 +21,12 @@ from typing import Any
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response
 
-from hfhub.cluster.queue import LEASE_META, PARENT_META
 from hfhub.signals import request_handled
+
+# Defined here, not beside the Redis queue that stores them: every crawl imports this module (the
+# spider and pipelines settle leases), and only a cluster crawl needs scrapy-redis (~50 ms to import).
+LEASE_META = "hfhub_lease"
+PARENT_META = "hfhub_parent_lease"  # on a request a leased request's callback yielded (not stored)
 
 
 def settles_lease(callback: Callable[..., Any]) -> Callable[..., Any]:

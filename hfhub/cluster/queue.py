@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy_redis.queue import PriorityQueue
 
+from hfhub.cluster.leases import LEASE_META, PARENT_META
+
 if TYPE_CHECKING:
     from redis import Redis
     from scrapy import Request, Spider
-
-LEASE_META = "hfhub_lease"
-PARENT_META = "hfhub_parent_lease"  # on a request a leased request's callback yielded (not stored)
 
 # KEYS: queue, lease hash, lease counter, workers set; ARGV: worker id → {lease id, request} or nil.
 # The worker joins the workers set in the same call, so every lease hash is one the others can see.

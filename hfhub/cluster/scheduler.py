@@ -28,7 +28,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
 from hfhub.cluster import redis_settings
-from hfhub.cluster.queue import PARENT_META
+from hfhub.cluster.leases import PARENT_META
 from hfhub.signals import request_scheduled
 from hfhub.crawlstate import crawl_session
 
