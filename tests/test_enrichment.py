@@ -135,3 +135,14 @@ def test_smallest_tier():
 
 def test_card_languages_win_over_tags():
     assert metadata.languages(["ja"], ["en", "fr"]) == ["ja"]
+
+
+def test_words_split_at_every_separator_the_pattern_names():
+    # scores.words splits with str.replace + str.split for speed; it must split exactly where the
+    # documented pattern does: at every whitespace character Unicode knows, and at / _ - . :
+    separators = [chr(c) for c in range(0x110000) if scores._SPLIT.fullmatch(chr(c))]
+    assert len(separators) > 20  # the Unicode spaces, not only ASCII
+    for sep in separators:
+        assert scores.words(f"Ab{sep}cD{sep}{sep}e") == ["ab", "cd", "e"], repr(sep)
+    assert scores.words("Llama-3.1_8B/Instruct: GGUF") == ["llama", "3", "1", "8b", "instruct", "gguf"]
+    assert scores.words("") == [] and scores.words(None) == []

@@ -53,7 +53,12 @@ def size_words(num_parameters: int | None) -> list[str]:
 
 
 def words(text: str | None) -> list[str]:
-    return [w for w in _SPLIT.split(text.lower()) if w] if text else []
+    """Lower-cased words, split at whitespace and ``/ _ - . :``. (The same as splitting with
+    ``_SPLIT``, checked over every Unicode character; five C-level replaces and a whitespace split
+    take a third of the regular expression's time, and this runs for every word of every model.)"""
+    if not text:
+        return []
+    return text.lower().replace("/", " ").replace("_", " ").replace("-", " ").replace(".", " ").replace(":", " ").split()
 
 
 def search_text(
