@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import operator
 import os
 import signal
 import sys
@@ -207,8 +208,13 @@ def take_table(key: int) -> PageTable:
     return PageTable(sink.getvalue().to_pybytes(), dropped, example)
 
 
+_ROW = operator.attrgetter(*COLUMNS)  # a model's values in column order, in one C call
+
+
 def _to_table(models: list[ModelItem]) -> pa.Table:
-    return pa.Table.from_pydict({name: [getattr(m, name) for m in models] for name in COLUMNS}, schema=MODEL_SCHEMA)
+    columns = zip(*map(_ROW, models)) if models else ([] for _ in COLUMNS)
+    return pa.Table.from_arrays([pa.array(column, field.type) for column, field in zip(columns, MODEL_SCHEMA)],
+                                schema=MODEL_SCHEMA)
 
 
 def forget_page(key: int) -> None:

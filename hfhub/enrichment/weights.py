@@ -80,7 +80,7 @@ def gguf_quant_types(files: Sequence[str] | None) -> list[str] | None:
     """Quantization labels of a repo's .gguf files: ``model-Q4_K_M.gguf`` → ``Q4_K_M``."""
     if not files:
         return None
-    found = {m.group(1).upper() for f in files if f.lower().endswith(".gguf") for m in [_GGUF_QUANT.search(f)] if m}
+    found = {m.group(1).upper() for f in files if f[-5:].lower() == ".gguf" for m in [_GGUF_QUANT.search(f)] if m}
     return sorted(found) or None
 
 
