@@ -91,11 +91,10 @@ class PageProcesses:
     def new_key(self) -> int:
         return next(self._keys)
 
-    async def run(self, key: int, work: Callable[..., T], *args: Any, urgent: bool = False) -> T:
-        """``work(key, *args)`` in the page process that holds page ``key``; an ``urgent`` call runs
-        before the calls waiting there (``hfhub.workerprocess``)."""
+    async def run(self, key: int, work: Callable[..., T], *args: Any) -> T:
+        """``work(key, *args)`` in the page process that holds page ``key``."""
         try:
-            return await asyncio.wrap_future(self._worker(key).submit(work, key, *args, urgent=urgent))
+            return await asyncio.wrap_future(self._worker(key).submit(work, key, *args))
         except WorkerDied as exc:
             if not self.failed and not self._closing:
                 self.failed = True

@@ -1,4 +1,4 @@
-"""One forked worker process that runs calls in order (urgent ones first), and the socket pair to it.
+"""One forked worker process that runs calls in order, and the socket pair to it.
 
 Why not ``concurrent.futures.ProcessPoolExecutor``: a page must stay in one process between calls,
 which takes one single-process executor per worker, and forked executors inherit each other's
@@ -15,7 +15,6 @@ pickled where they are made, so one that cannot be pickled (or unpickled) fails 
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import pickle
 import queue
@@ -41,32 +40,19 @@ class RemoteTraceback(Exception):
 
 def serve(conn: Connection, inherited: Sequence[Connection], initializer: Callable[..., None] | None,
           initargs: tuple[Any, ...]) -> None:
-    """The worker's loop: answer pickled ``(call id, urgent, function, args)`` until ``None`` (once
-    the calls before it are answered) or end-of-file.
-
-    Every call that has arrived is taken in before the next one runs, and the urgent ones run first;
-    calls of the same urgency run in the order they were sent. A caller that needs one call to run
-    after another sends it once the other is answered (as the page pipelines do)."""
+    """The worker's loop: answer pickled ``(call id, function, args)`` until ``None`` or end-of-file."""
     for other in inherited:  # the parent's ends of the sibling workers' socket pairs
         other.close()
     if initializer is not None:
         initializer(*initargs)
-    waiting: list[tuple[bool, int, Callable[..., Any], tuple[Any, ...]]] = []  # a heap: urgent first, then by id
-    stopping = False
     while True:
-        while not stopping and (not waiting or conn.poll()):
-            try:
-                message = pickle.loads(conn.recv_bytes())
-            except EOFError:
-                return
-            if message is None:
-                stopping = True
-            else:
-                call_id, urgent, work, args = message
-                heapq.heappush(waiting, (not urgent, call_id, work, args))
-        if not waiting:
+        try:
+            message = pickle.loads(conn.recv_bytes())
+        except EOFError:
             return
-        _, call_id, work, args = heapq.heappop(waiting)
+        if message is None:
+            return
+        call_id, work, args = message
         try:
             answer = _pickled(True, work(*args))
         except Exception as exc:  # the caller gets it, with where it happened
@@ -110,9 +96,7 @@ class WorkerProcess:
     def pid(self) -> int | None:
         return self.process.pid
 
-    def submit(self, work: Callable[..., Any], *args: Any, urgent: bool = False) -> Future[Any]:
-        """``work(*args)`` in the worker. An ``urgent`` call runs before the others that are waiting
-        when it arrives (``serve``)."""
+    def submit(self, work: Callable[..., Any], *args: Any) -> Future[Any]:
         future: Future[Any] = Future()
         with self._lock:
             if self._dead is not None:
@@ -120,7 +104,7 @@ class WorkerProcess:
                 return future
             call_id = next(self._calls)
             try:
-                message = pickle.dumps((call_id, urgent, work, args), protocol=pickle.HIGHEST_PROTOCOL)
+                message = pickle.dumps((call_id, work, args), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as exc:
                 future.set_exception(exc)
                 return future

@@ -142,13 +142,11 @@ class ModelsSpider(scrapy.Spider):
             return
         listed_before = response.meta.get("hfhub_listed_before", 0)
         key = self.page_processes.new_key()
-        # Decoded in a page process, where the models stay for the pipelines (hfhub.pageprocesses).
-        # Urgent: the next page is asked for only once this one is decoded, so the decode goes
-        # before the pipeline steps of earlier pages waiting in that process.
+        # decoded in a page process, where the models stay for the pipelines (hfhub.pageprocesses)
         page = await self.page_processes.run(
             key, decode_page, response.body, datetime.now(timezone.utc),
             None if self.args.limit is None else self.args.limit - listed_before, self.stop_before,
-            self.known_cards is not None, urgent=True,
+            self.known_cards is not None,
         )
         if page is None:
             yield self.retry_or_fail(response, reason="malformed_json")
