@@ -31,9 +31,18 @@ from hfhub.schema import MODEL_SCHEMA
 INPROGRESS = "_inprogress"
 DATASET_STATE = "_state.json"
 PART_GLOB = "part-*.parquet"
-# zstd level 6: 9 % smaller than the default level on this metadata (204 → 186 bytes a model) for
-# 0.2 s more a 20,000-row part, spent in the writer thread, not on the crawl's hot path.
-COMPRESSION_LEVELS = {"zstd": 6}
+# zstd at its standard level 3, with dictionary encoding only where values repeat (below). Measured
+# on a 20,000-model part: 180 bytes a model in 3.3 µs of CPU, against 186 bytes in 6.8 µs for level
+# 6 with a dictionary for every column; read back as fast or faster.
+COMPRESSION_LEVELS = {"zstd": 3}
+# Columns with a value per model that (almost) never repeats: ids, hashes, times, the search text,
+# sizes and the estimates derived from them. A dictionary for these grows as large as the column
+# before the writer gives up on it (after 1 MB), which costs CPU and bytes for nothing.
+UNIQUE_VALUED_COLUMNS = frozenset({
+    "id", "name", "sha", "created_at", "last_modified", "search_text", "num_parameters", "used_storage",
+    "weights_bytes", "est_active_parameters", "est_mem_stored_gb", "est_mem_fp16_gb", "est_mem_4bit_gb",
+    "est_decode_tokens_per_s", "days_since_modified", "recency_score",
+})
 
 
 def fsync_path(path: Path) -> None:
@@ -52,6 +61,7 @@ def write_table(table: pa.Table, path: Path, *, compression: str = "zstd") -> in
         pq.write_table(
             table, sink, compression=compression, compression_level=COMPRESSION_LEVELS.get(compression),
             row_group_size=max(1, table.num_rows),
+            use_dictionary=[name for name in table.column_names if name not in UNIQUE_VALUED_COLUMNS],
         )
         sink.flush()
         os.fsync(sink.fileno())

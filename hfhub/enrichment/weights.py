@@ -43,6 +43,7 @@ GGUF_BITS_PER_WEIGHT: Mapping[str, float] = {
 
 # Quantization methods, in the words config.json's quantization_config.quant_method uses.
 _QUANT_TAGS = ("gptq", "awq", "exl2", "bitsandbytes", "hqq", "aqlm", "eetq", "mlx", "gguf", "fp8", "mxfp4")
+_QUANT_TAG_SET = frozenset(_QUANT_TAGS)
 _GGUF_QUANT = re.compile(r"(?i)(?:^|[-_.])(I?Q\d(?:_[A-Z0-9]+)*|F16|BF16|F32)(?=\.gguf$|[-_.])")
 
 
@@ -78,7 +79,7 @@ def weights_bytes(
 
 def gguf_quant_types(files: Sequence[str] | None) -> list[str] | None:
     """Quantization labels of a repo's .gguf files: ``model-Q4_K_M.gguf`` → ``Q4_K_M``."""
-    if not files:
+    if not files or ".gguf" not in "\n".join(files).lower():  # most repos: no look at each name
         return None
     found = {m.group(1).upper() for f in files if f[-5:].lower() == ".gguf" for m in [_GGUF_QUANT.search(f)] if m}
     return sorted(found) or None
@@ -94,10 +95,11 @@ def quantization(
         return quant_method.lower()
     if library == "gguf" or gguf_types:
         return "gguf"
-    tag_set = {t.lower() for t in tags or ()}
-    for method in _QUANT_TAGS:
-        if method in tag_set:
-            return method
+    if tags:
+        named = _QUANT_TAG_SET.intersection(map(str.lower, tags))  # one C-level pass over the tags
+        for method in _QUANT_TAGS:
+            if method in named:
+                return method
     if dtype and dtype.startswith("F8"):
         return "fp8"
     return None
