@@ -162,6 +162,12 @@ def newest_last_modified(parts: list[Path]) -> datetime | None:
     return newest
 
 
+def stats_file_beside(dataset_dir: Path | str) -> Path:
+    """Where a crawl saves its stats unless told otherwise: beside its dataset folder
+    (``output/models`` → ``output/crawl_stats.json``)."""
+    return Path(dataset_dir).parent / "crawl_stats.json"
+
+
 def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w") as f:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 BOT_NAME = "hfhub"
 SPIDER_MODULES = ["hfhub.spiders"]
 NEWSPIDER_MODULE = "hfhub.spiders"
@@ -40,7 +42,8 @@ HFHUB_PARQUET_COMPRESSION = "zstd"
 HFHUB_INCREMENTAL_MARGIN = 3600.0
 
 # The crawl's final stats (models written, drops by reason, pages, retries, 429s, elapsed), as JSON.
-HFHUB_STATS_FILE = "output/crawl_stats.json"
+# None: crawl_stats.json beside the dataset folder (output/crawl_stats.json by default); "": none.
+HFHUB_STATS_FILE = None
 
 # Allocations between young-generation garbage collections during a crawl (Python's default: 700;
 # 0 keeps the defaults). See hfhub/extensions/gctuning.py for why and what it saves.
@@ -53,12 +56,25 @@ HFHUB_PAGE_PROCESSES = 2
 # A progress line every this many seconds (0: none); it replaces Scrapy's LogStats.
 HFHUB_PROGRESS_INTERVAL = 30.0
 
+# Scrapy components hfhub leaves out. They are taken out of Scrapy's own base lists, not set to None
+# in EXTENSIONS or DOWNLOADER_MIDDLEWARES: Scrapy imports every class named there (to match class
+# paths), so a None would still cost their imports at the start of every crawl.
+# - LogStats: hfhub's ProgressLog replaces it.
+# - RemoteControl (Scrapy 2.19): an HTTP server that runs code sent to it, like the telnet console
+#   (off below); a mirror run by cron or scrapyd has no use for it. Its import (aiohttp): ~100 ms.
+# - CookiesMiddleware: the Hub's API sets no cookie hfhub needs (a token goes in a header,
+#   hfhub.middlewares.auth). Its imports (tldextract, requests): ~80 ms.
+LEFT_OUT_OF_SCRAPY = frozenset({
+    "scrapy.extensions.logstats.LogStats",
+    "scrapy.extensions.remote_control.RemoteControl",
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
+})
+EXTENSIONS_BASE = {path: order for path, order in _scrapy_defaults.EXTENSIONS_BASE.items() if path not in LEFT_OUT_OF_SCRAPY}
+DOWNLOADER_MIDDLEWARES_BASE = {
+    path: order for path, order in _scrapy_defaults.DOWNLOADER_MIDDLEWARES_BASE.items() if path not in LEFT_OUT_OF_SCRAPY
+}
+
 EXTENSIONS = {
-    "scrapy.extensions.logstats.LogStats": None,
-    # Scrapy 2.19's remote control: an HTTP server that runs code sent to it, like the telnet
-    # console (off below); a mirror run by cron or scrapyd has no use for it. Left out, its module
-    # (and aiohttp) is not even imported.
-    "scrapy.extensions.remote_control.RemoteControl": None,
     "hfhub.extensions.progress.ProgressLog": 100,
     "hfhub.extensions.statsfile.CrawlStatsFile": 110,
     "hfhub.extensions.gctuning.GarbageCollectorTuning": 130,

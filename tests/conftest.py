@@ -37,14 +37,14 @@ def crawl_command(
     hub_url: str, workdir: Path, *spider_args: str, settings: Sequence[str] = (), env: dict[str, str] | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """The `scrapy crawl models` command line and environment for a crawl against ``hub_url`` whose
-    dataset, stats file and log go under ``workdir`` (``settings`` may override any of them)."""
+    dataset and log go under ``workdir`` (``settings`` may override any of them). The stats file is
+    left to its default, beside the dataset folder: ``workdir / "crawl_stats.json"``."""
     workdir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "scrapy", "crawl", "models"]
     for arg in spider_args:
         command += ["-a", arg]
     for setting in (
         f"HFHUB_DATASET_DIR={workdir / 'models'}",
-        f"HFHUB_STATS_FILE={workdir / 'crawl_stats.json'}",
         f"LOG_FILE={workdir / 'crawl.log'}",
         *settings,
     ):

@@ -19,6 +19,7 @@ from scrapy.exceptions import NotConfigured
 
 from hfhub.cluster import redis_url
 from hfhub.crawlstate import crawl_session
+from hfhub.dataset import stats_file_beside
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -38,10 +39,10 @@ class CrawlStatsFile:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        path = crawler.settings.get("HFHUB_STATS_FILE")
-        if not path:
+        setting = crawler.settings.get("HFHUB_STATS_FILE")
+        if setting == "":
             raise NotConfigured("HFHUB_STATS_FILE is empty")
-        path = Path(path)
+        path = Path(setting) if setting else stats_file_beside(crawler.settings["HFHUB_DATASET_DIR"])
         if redis_url(crawler.settings):  # one file per cluster worker
             path = path.with_name(f"{path.stem}-{crawl_session(crawler).worker_id}{path.suffix}")
         extension = cls(crawler, path)

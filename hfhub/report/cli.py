@@ -1,4 +1,5 @@
-"""``hfhub-report [--dataset output/models] [--stats output/crawl_stats.json] [--out output/report.html]``."""
+"""``hfhub-report [--dataset output/models] [--stats output/crawl_stats.json] [--out output/report.html]``
+(the stats file defaults to the one beside the dataset folder, where the crawl saves it)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hfhub.dataset import stats_file_beside
 from hfhub.report import data, page
 
 DEFAULT_DATASET = "output/models"
-DEFAULT_STATS = "output/crawl_stats.json"
 DEFAULT_OUT = "output/report.html"
 
 
@@ -59,11 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         prog="hfhub-report", description="Write an HTML report with charts about the models dataset."
     )
     parser.add_argument("--dataset", default=DEFAULT_DATASET, help=f"the dataset (default {DEFAULT_DATASET})")
-    parser.add_argument("--stats", default=DEFAULT_STATS, help=f"the crawl's stats (default {DEFAULT_STATS})")
+    parser.add_argument("--stats", help="the crawl's stats (default: crawl_stats.json beside the dataset folder)")
     parser.add_argument("--out", default=DEFAULT_OUT, help=f"the HTML file to write (default {DEFAULT_OUT})")
     args = parser.parse_args(argv)
     try:
-        out = write_report(args.dataset, args.stats, args.out)
+        out = write_report(args.dataset, args.stats or stats_file_beside(args.dataset), args.out)
     except ReportError as exc:
         print(f"hfhub-report: error: {exc}", file=sys.stderr)
         return 1
