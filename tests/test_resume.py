@@ -139,3 +139,34 @@ def test_every_fault_at_once_still_gives_every_model(tmp_path):
     assert len(result.models()) == 4000
     assert set(result.models()["id"]) == set(Corpus(4000, seed=33).model_ids())
     assert sum(faults.values()) >= 5  # the faults really happened
+
+
+def test_a_pipeline_bug_fails_the_crawl_and_a_resume_loses_nothing(tmp_path):
+    # A full crawl that published without the page would take its models out of the dataset.
+    from hfhub import settings as project_settings
+
+    jobdir = tmp_path / "job"
+    pipelines = {**project_settings.ITEM_PIPELINES, "tests.failing_pipeline.FailOnOneListingPage": 250}
+    with FakeHubProcess(models=1500, seed=31, args=["--max-page-size", "100"]) as hub:
+        env = {**os.environ, "HF_ENDPOINT": hub.url}
+        failed = subprocess.run(
+            crawl_command(tmp_path, f"JOBDIR={jobdir}", "HFHUB_PARQUET_ROWS_PER_PART=100",
+                          f"ITEM_PIPELINES={json.dumps(pipelines)}"),
+            cwd=REPO, env=env, timeout=300, capture_output=True, text=True,
+        )
+        assert failed.returncode == 1, failed.stderr[-2000:]
+        stats = json.loads((tmp_path / "stats.json").read_text())
+        assert stats["finish_reason"] == "pipeline_error"
+        assert 0 < stats["hfhub/dropped/pipeline_error"] <= 100  # the models of that page
+        log = (tmp_path / "crawl.log").read_text()
+        assert "RuntimeError: a bug met on listing page 2" in log
+        assert "a pipeline failed on listing page 2; closing the crawl" in log
+        assert not list((tmp_path / "models").glob("*.parquet"))  # nothing published
+
+        resumed = subprocess.run(crawl_command(tmp_path, f"JOBDIR={jobdir}", "HFHUB_PARQUET_ROWS_PER_PART=100"),
+                                 cwd=REPO, env=env, timeout=300)
+    assert resumed.returncode == 0
+    ids = [i for part in sorted((tmp_path / "models").glob("*.parquet"))
+           for i in pq.read_table(part, columns=["id"]).column("id").to_pylist()]
+    assert len(ids) == len(set(ids)) == 1500
+    assert set(ids) == set(Corpus(1500, seed=31).model_ids())

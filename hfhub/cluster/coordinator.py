@@ -28,7 +28,7 @@ from hfhub import signals as hfhub_signals
 from hfhub.cluster import redis_url
 from hfhub.cluster.leases import LeaseBook
 from hfhub.crawlstate import crawl_session
-from hfhub.pageprocesses import lost_in_page_process
+from hfhub.items import ModelPage
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -114,8 +114,8 @@ class ClusterCoordinator:
         self.book.outputs_done(Counter({lease: 1}))
 
     def item_not_stored(self, item: Any, failure: Failure | None = None, **kwargs: Any) -> None:
-        if lost_in_page_process(failure):
-            return  # its lease stays open, to go back to the queue
+        if failure is not None and isinstance(item, ModelPage):
+            return  # lost to this worker (its crawl closes): the lease stays open, to go back to the queue
         lease = getattr(item, "lease", None)
         if lease is not None:
             self.book.outputs_done(Counter({lease: 1}))

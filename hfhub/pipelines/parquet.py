@@ -71,6 +71,7 @@ class ParquetDatasetPipeline:
         self._next_part = self._first_free_part_number()
         self._writing: Deferred[Any] | None = None
         self._write_failed = False
+        self._pipeline_error = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -105,14 +106,28 @@ class ParquetDatasetPipeline:
             self._advance_checkpoint()
 
     def item_not_written(self, item: Any, failure: Failure | None = None, **kwargs: Any) -> None:
-        """A page that a pipeline dropped (or failed on) is done with: the checkpoint must not wait for
-        it. Not so a page lost with its page process: a resumed run must list it again."""
-        if lost_in_page_process(failure):
+        """A page that a pipeline dropped is done with: the checkpoint must not wait for it. Not so a
+        page lost to an error (a page process that died, or a pipeline that failed on it): a resumed
+        run must list it again, and this one closes without publishing."""
+        if not isinstance(item, ModelPage):
             return
-        if isinstance(item, ModelPage) and failure is not None:  # a bug met on the way: count what it cost
-            self.stats.inc_value("hfhub/dropped/pipeline_error", item.listed if item.ids is None else len(item.ids))
-        if isinstance(item, ModelPage) and item.listing_page is not None:
-            self.ledger.handled(Counter({item.listing_page: item.listed}))
+        if failure is None:
+            if item.listing_page is not None:
+                self.ledger.handled(Counter({item.listing_page: item.listed}))
+        elif not lost_in_page_process(failure):  # that one closes the crawl itself (hfhub.pageprocesses)
+            self._pipeline_failed(item)
+
+    def _pipeline_failed(self, item: ModelPage) -> None:
+        """A bug met on a page (Scrapy has logged its traceback). Publishing a full crawl without the
+        page would take its models out of the dataset, so the crawl closes as ``pipeline_error``."""
+        assert self.crawler.engine is not None
+        self.stats.inc_value("hfhub/dropped/pipeline_error", item.listed if item.ids is None else len(item.ids))
+        if self._pipeline_error:
+            return
+        self._pipeline_error = True
+        logger.error("a pipeline failed on listing page %(seq)s; closing the crawl (its parts stay for a resumed run)",
+                     {"seq": item.listing_page})
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="pipeline_error"))
 
     def _advance_checkpoint(self) -> None:
         if self.session.checkpoints and self.ledger.advance():
