@@ -8,8 +8,8 @@ record, on the same cores).
 
 For each corpus size: ``scrapy crawl models`` (spider → validate → enrich → dedup → Parquet) and the
 baseline ``huggingface_hub.HfApi(endpoint=…).list_models(full=True, cardData=True, fetch_config=True)``
-into a pandas DataFrame written with ``to_parquet``, each in its own process (peak RSS from
-``wait4``), each the median of ``--repeats`` runs. Prints a Markdown table and saves JSON.
+into a pandas DataFrame written with ``to_parquet``, each in its own process (peak RSS from its
+high-water mark, ``benchmarks.proctree``), each the median of ``--repeats`` runs. Prints a Markdown table and saves JSON.
 
     python -m benchmarks.bench_crawl --sizes 10000 100000 --repeats 3
 """
@@ -57,8 +57,8 @@ pd.DataFrame(rows).to_parquet(sys.argv[2])
 
 
 def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float, float, float]:
-    """(seconds, peak RSS in MB, peak PSS of the process and its children in MB, CPU seconds of
-    the process and its children) of one child process."""
+    """(seconds, peak RSS of the process in MB, peak PSS of the process and its children in MB, CPU
+    seconds of the process and its children) of one child process."""
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     with PeakTreeMemory(proc.pid) as tree:
@@ -66,7 +66,7 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float,
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{command[:4]} failed: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
-    return seconds, usage.ru_maxrss / 1024, tree.mb, usage.ru_utime + usage.ru_stime
+    return seconds, tree.rss_mb, tree.mb, usage.ru_utime + usage.ru_stime
 
 
 def warm(hub_url: str, size: int) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.proctree import PeakTreeMemory
 from hfhub.index import (
     ModelIndex,
     SearchFilters,
@@ -66,12 +66,14 @@ def dataset(data: Path, n: int) -> Path:
 
 def timed_subprocess(args: list[str]) -> tuple[float, float, str]:
     """(wall seconds, peak RSS in GB, stdout) of a child Python process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True, check=True)
+    proc = subprocess.Popen([sys.executable, *args], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with PeakTreeMemory(proc.pid) as memory:  # its own high-water mark, not getrusage's (see proctree)
+        stdout, stderr = proc.communicate()
     wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1e6, proc.stdout
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, args, stdout, stderr)
+    return wall, memory.rss_bytes / 1e9, stdout
 
 
 def rss_gb() -> float:
