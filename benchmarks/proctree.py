@@ -31,24 +31,23 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def pss_bytes(pid: int) -> int:
+def _kilobytes_field(path: str, field: str) -> int:
+    """A ``<field>: <n> kB`` line of a /proc file, in bytes; 0 if the process has ended."""
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(field):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass  # the process ended between listing and reading
     return 0
 
 
+def pss_bytes(pid: int) -> int:
+    return _kilobytes_field(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
 def high_water_rss_bytes(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass  # it ended
-    return 0
+    return _kilobytes_field(f"/proc/{pid}/status", "VmHWM:")
 
 
 class PeakTreeMemory:
