@@ -32,7 +32,7 @@ INPROGRESS = "_inprogress"
 DATASET_STATE = "_state.json"
 PART_GLOB = "part-*.parquet"
 # zstd at its standard level 3, with dictionary encoding only where values repeat (below). Measured
-# on a 20,000-model part: 180 bytes a model in 3.3 µs of CPU, against 186 bytes in 6.8 µs for level
+# on a 20,000-model part: 168 bytes a model in 3.2 µs of CPU, against 186 bytes in 6.8 µs for level
 # 6 with a dictionary for every column; read back as fast or faster.
 COMPRESSION_LEVELS = {"zstd": 3}
 # Columns with a value per model that (almost) never repeats: ids, hashes, times, the search text,
@@ -43,6 +43,24 @@ UNIQUE_VALUED_COLUMNS = frozenset({
     "weights_bytes", "est_active_parameters", "est_mem_stored_gb", "est_mem_fp16_gb", "est_mem_4bit_gb",
     "est_decode_tokens_per_s", "days_since_modified", "recency_score",
 })
+
+
+def dictionary_encoded_paths(schema: pa.Schema) -> list[str]:
+    """The Parquet columns to dictionary-encode: those of every field but the unique-valued ones.
+    ``use_dictionary`` names leaf columns, so a list's values are ``<name>.list.element`` and a map's
+    keys ``<name>.key_value.key`` (its values, parameter counts, seldom repeat). With top-level names
+    the tag lists went without a dictionary: 180 instead of 168 bytes a model."""
+    paths = []
+    for field in schema:
+        if field.name in UNIQUE_VALUED_COLUMNS:
+            continue
+        if pa.types.is_map(field.type):
+            paths.append(f"{field.name}.key_value.key")
+        elif pa.types.is_list(field.type):
+            paths.append(f"{field.name}.list.element")
+        else:
+            paths.append(field.name)
+    return paths
 
 
 def fsync_path(path: Path) -> None:
@@ -61,7 +79,7 @@ def write_table(table: pa.Table, path: Path, *, compression: str = "zstd") -> in
         pq.write_table(
             table, sink, compression=compression, compression_level=COMPRESSION_LEVELS.get(compression),
             row_group_size=max(1, table.num_rows),
-            use_dictionary=[name for name in table.column_names if name not in UNIQUE_VALUED_COLUMNS],
+            use_dictionary=dictionary_encoded_paths(table.schema),
         )
         sink.flush()
         os.fsync(sink.fileno())

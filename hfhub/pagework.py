@@ -78,7 +78,8 @@ def start_process(gc_threshold: int, parent_pid: int) -> None:
 class _RefusePandas:
     """An import hook that refuses pandas. pyarrow imports pandas at a process's first conversion of
     a list (``pa.array`` checks whether it was given a pandas object): ~0.2 s of CPU per page process
-    per crawl, for objects a page process never has. pyarrow takes the refusal as "no pandas"."""
+    per crawl, for objects a page process never has. pyarrow takes the refusal as "no pandas".
+    (``importlib.util.find_spec("pandas")`` raises there too, instead of answering None.)"""
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
         if name.partition(".")[0] == "pandas":

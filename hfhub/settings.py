@@ -42,7 +42,8 @@ HFHUB_PARQUET_COMPRESSION = "zstd"
 HFHUB_INCREMENTAL_MARGIN = 3600.0
 
 # The crawl's final stats (models written, drops by reason, pages, retries, 429s, elapsed), as JSON.
-# None: crawl_stats.json beside the dataset folder (output/crawl_stats.json by default); "": none.
+# None: crawl_stats.json beside the dataset folder (output/crawl_stats.json by default); the empty
+# string: no stats file.
 HFHUB_STATS_FILE = None
 
 # Allocations between young-generation garbage collections during a crawl (Python's default: 700;

@@ -184,6 +184,25 @@ def test_a_stopped_cluster_resumes_where_it_was(slow_hub: FakeHubProcess, redis_
     assert second.stats().get("hfhub/pages", 0) < HUB_MODELS // 200
 
 
+def test_a_pipeline_bug_on_a_page_sends_its_lease_back_instead_of_publishing_without_it(
+    slow_hub: FakeHubProcess, redis_server: str, tmp_path: Path,
+) -> None:
+    from hfhub import settings as project_settings
+
+    pipelines = {**project_settings.ITEM_PIPELINES, "tests.failing_pipeline.FailOnOneListingPage": 250}
+    settings = (*FAST_CLUSTER, "HFHUB_INDEX_ENABLED=False")
+    first = Worker("first", slow_hub.url, tmp_path, redis_server, *settings, f"ITEM_PIPELINES={json.dumps(pipelines)}")
+    assert first.finish() == 1
+    stats = first.stats()
+    assert stats["finish_reason"] == "pipeline_error" and stats["hfhub/pipeline_error/models"] > 0
+    assert not list(tmp_path.glob("models/*.parquet"))  # nothing published
+
+    second = Worker("second", slow_hub.url, tmp_path, redis_server, *settings)  # without the bug
+    assert second.finish() == 0
+    models = pd.read_parquet(tmp_path / "models")  # the failed page's lease came back: all of them
+    assert models["id"].is_unique and len(models) == HUB_MODELS
+
+
 def test_the_redis_password_comes_from_the_environment_and_stays_out_of_the_log(
     small_hub: FakeHubProcess, tmp_path: Path,
 ) -> None:

@@ -67,3 +67,19 @@ def test_drop_superseded_rows_keeps_the_newest_record_of_each_id(tmp_path: Path)
     assert list(rows["id"]) == ["m/1", "m/2", "m/3", "m/4"]
     assert list(rows["sha"]) == ["new-1", "new-2", "only-3", "only-4"]
     assert drop_superseded_rows([first, second]) == 0  # idempotent
+
+
+def test_repeating_values_are_dictionary_encoded_and_unique_ones_are_not(tmp_path):
+    rows = 50
+    table = MODEL_SCHEMA.empty_table().to_pydict()
+    table.update(id=[f"org/m{i}" for i in range(rows)], sha=[f"{i:040x}" for i in range(rows)],
+                 tags=[["transformers", "en"] for _ in range(rows)], param_dtypes=[{"BF16": i} for i in range(rows)],
+                 library_name=["transformers"] * rows)
+    table = {name: values if len(values) == rows else [None] * rows for name, values in table.items()}
+    write_table(pa.Table.from_pydict(table, schema=MODEL_SCHEMA), tmp_path / "part.parquet")
+    group = pq.ParquetFile(tmp_path / "part.parquet").metadata.row_group(0)
+    encodings = {group.column(i).path_in_schema: group.column(i).encodings for i in range(group.num_columns)}
+    for path in ("tags.list.element", "param_dtypes.key_value.key", "library_name"):
+        assert "RLE_DICTIONARY" in encodings[path], (path, encodings[path])
+    for path in ("id", "sha", "param_dtypes.key_value.value"):
+        assert "RLE_DICTIONARY" not in encodings[path], (path, encodings[path])

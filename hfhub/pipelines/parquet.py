@@ -121,7 +121,8 @@ class ParquetDatasetPipeline:
         """A bug met on a page (Scrapy has logged its traceback). Publishing a full crawl without the
         page would take its models out of the dataset, so the crawl closes as ``pipeline_error``."""
         assert self.crawler.engine is not None
-        self.stats.inc_value("hfhub/dropped/pipeline_error", item.listed if item.ids is None else len(item.ids))
+        # not "dropped": a resumed run lists these models again
+        self.stats.inc_value("hfhub/pipeline_error/models", item.listed if item.ids is None else len(item.ids))
         if self._pipeline_error:
             return
         self._pipeline_error = True

@@ -60,11 +60,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="hfhub-report", description="Write an HTML report with charts about the models dataset."
     )
     parser.add_argument("--dataset", default=DEFAULT_DATASET, help=f"the dataset (default {DEFAULT_DATASET})")
-    parser.add_argument("--stats", help="the crawl's stats (default: crawl_stats.json beside the dataset folder)")
+    parser.add_argument("--stats", help="the crawl's stats (default: crawl_stats.json beside the dataset folder; '' for none)")
     parser.add_argument("--out", default=DEFAULT_OUT, help=f"the HTML file to write (default {DEFAULT_OUT})")
     args = parser.parse_args(argv)
     try:
-        out = write_report(args.dataset, args.stats or stats_file_beside(args.dataset), args.out)
+        stats = stats_file_beside(args.dataset) if args.stats is None else args.stats or None  # "": none
+        out = write_report(args.dataset, stats, args.out)
     except ReportError as exc:
         print(f"hfhub-report: error: {exc}", file=sys.stderr)
         return 1
