@@ -19,6 +19,7 @@ import uuid
 import weakref
 from collections import Counter
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +40,21 @@ class Checkpoint:
     listing_done: bool = False  # the last page is among them
 
 
+_CRAWL_ID_TIME = "%Y%m%dT%H%M%SZ"
+
+
 def new_crawl_id() -> str:
-    return f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+    """A new crawl's id: the time it started (UTC, to the second) and a random part."""
+    return f"{time.strftime(_CRAWL_ID_TIME, time.gmtime())}-{uuid.uuid4().hex[:8]}"
+
+
+def crawl_started_at(crawl_id: str) -> datetime | None:
+    """When the crawl ``crawl_id`` started (its first run, for a resumed crawl), or None if the id
+    does not say."""
+    try:
+        return datetime.strptime(crawl_id.partition("-")[0], _CRAWL_ID_TIME).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
 
 
 def crawl_identity(jobdir: str | None) -> tuple[str, bool]:

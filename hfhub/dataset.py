@@ -180,6 +180,17 @@ def newest_last_modified(parts: list[Path]) -> datetime | None:
     return newest
 
 
+def dataset_watermark(newest_last_modified: datetime | None, crawl_started: datetime | None) -> datetime | None:
+    """The time up to which the dataset has seen every change: the newest ``last_modified`` it
+    holds, but no later than the start of the crawl that published it. A model edited or created
+    while a crawl ran can be missed by it (an edit moves a model above a ``lastModified`` cursor; a
+    new model sits above a ``createdAt`` one), and its ``lastModified`` is after that start, so an
+    incremental refresh from this watermark lists it, however long the crawl took."""
+    if newest_last_modified is None or crawl_started is None:
+        return newest_last_modified
+    return min(newest_last_modified, crawl_started)
+
+
 def stats_file_beside(dataset_dir: Path | str) -> Path:
     """Where a crawl saves its stats unless told otherwise: beside its dataset folder
     (``output/models`` → ``output/crawl_stats.json``)."""

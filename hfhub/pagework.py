@@ -47,6 +47,24 @@ class DecodedPage:
     listing_continues: bool
     reached_cutoff: bool  # the incremental cut-off ended the listing on this page
     cards: list[tuple[Any, Any]]  # (id, sha) of each kept record, when cards are wanted
+    reached_limit: bool = False  # ``limit`` ended the listing on this page
+    order: PageOrder | None = None  # when the listing relies on an order: how the page kept it
+
+
+@dataclass
+class PageOrder:
+    """How a page of a listing sorted descending by a timestamp kept that order."""
+
+    breaks: int  # records whose value is later than the one before them on the page
+    first: datetime | None  # the first and last parseable values on the page
+    last: datetime | None
+
+
+def page_order(records: list[Any], key: str) -> PageOrder:
+    values = [parse_time(record.get(key)) if isinstance(record, dict) else None for record in records]
+    present = [value for value in values if value is not None]
+    breaks = sum(1 for before, after in zip(present, present[1:]) if after > before)
+    return PageOrder(breaks, present[0] if present else None, present[-1] if present else None)
 
 
 @dataclass
@@ -118,23 +136,25 @@ def parse_time(value: Any) -> datetime | None:
 def wanted(records: list[Any], keep_at_most: int | None, stop_before: datetime | None) -> tuple[list[Any], bool, bool]:
     """The records of a page to keep, whether the listing goes on after it, and whether it stopped
     at ``stop_before`` (an incremental crawl's cut-off on a newest-first listing)."""
-    if keep_at_most is not None:
-        if len(records) >= keep_at_most:
-            return records[:keep_at_most], False, False
     if stop_before is not None:
         for position, record in enumerate(records):
             modified = parse_time(record.get("lastModified")) if isinstance(record, dict) else None
             if modified is not None and modified < stop_before:
+                if keep_at_most is not None and keep_at_most <= position:
+                    break
                 return records[:position], False, True
+    if keep_at_most is not None and len(records) >= keep_at_most:
+        return records[:keep_at_most], False, False
     return records, True, False
 
 
 def decode_page(
     key: int, body: bytes, crawled_at: datetime, keep_at_most: int | None, stop_before: datetime | None,
-    want_cards: bool,
+    want_cards: bool, order_key: str | None = None,
 ) -> DecodedPage | None:
     """Decode a listing page's JSON into ``ModelItem``s kept under ``key``; None if it is not a
-    JSON array (the spider retries the page)."""
+    JSON array (the spider retries the page). ``order_key``: the timestamp the listing is sorted by,
+    descending, whose order the page is checked for (``PageOrder``)."""
     try:
         records = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -145,7 +165,9 @@ def decode_page(
     models = [model_item_from_api(record, crawled_at) for record in records]
     _pages[key] = models
     cards = [(model.id, model.sha) for model in models] if want_cards else []
-    return DecodedPage(len(models), continues, reached_cutoff, cards)
+    reached_limit = not continues and not reached_cutoff
+    order = page_order(records, order_key) if order_key else None
+    return DecodedPage(len(models), continues, reached_cutoff, cards, reached_limit, order)
 
 
 def validate_page(key: int) -> PageValidation:

@@ -79,6 +79,7 @@ EXTENSIONS = {
     "hfhub.extensions.progress.ProgressLog": 100,
     "hfhub.extensions.statsfile.CrawlStatsFile": 110,
     "hfhub.extensions.gctuning.GarbageCollectorTuning": 130,
+    "hfhub.extensions.itemerrors.ItemErrorStats": 140,
     # builds on hfhub's dataset_published signal, i.e. after the Parquet pipeline has published
     "hfhub.extensions.index.IndexBuilder": 200,
 }

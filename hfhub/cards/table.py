@@ -4,9 +4,9 @@ Cards live in their own Parquet dataset (``output/cards/``) so the models table 
 file is written atomically by ``hfhub.dataset.write_table`` (temporary ``.``-prefixed name, fsync,
 rename), so a reader never sees half a part.
 
-A rejected card (``CardRejected``) still gets a row, with a null ``summary``, ``headings`` and
-``language``: the row records that the card at this sha was fetched, so it is not fetched again,
-and ``summary IS NULL`` tells it from a card that parsed to no prose (``summary == ""``).
+Every card asked for gets a row, so the same sha is never asked for again; ``status`` says what came
+back: ``parsed``; ``rejected`` (``CardRejected``: empty or binary, null ``summary``, ``headings`` and
+``language``); or ``missing``, a repo without a README (the Hub answered 404; ``card_bytes`` null).
 """
 
 from __future__ import annotations
@@ -34,20 +34,23 @@ CARDS_SCHEMA = pa.schema(
         pa.field("headings", STRINGS),
         pa.field("language", pa.string()),
         pa.field("card_bytes", pa.int64()),
+        pa.field("status", pa.string()),
     ]
 )
+CARD_STATUSES = ("parsed", "rejected", "missing")
 
 
 def card_row(
-    model_id: str, sha: str | None, fetched_at: datetime, card: ParsedCard | CardRejected
+    model_id: str, sha: str | None, fetched_at: datetime, card: ParsedCard | CardRejected | None
 ) -> dict[str, Any]:
-    """The table row of one parsed (or rejected) card."""
-    row: dict[str, Any] = {"id": model_id, "sha": sha, "fetched_at": fetched_at, "card_bytes": card.card_bytes}
+    """The table row of one parsed or rejected card, or of a repo without one (``card`` None)."""
+    row: dict[str, Any] = {"id": model_id, "sha": sha, "fetched_at": fetched_at,
+                           "summary": None, "headings": None, "language": None}
+    if card is None:
+        return {**row, "card_bytes": None, "status": "missing"}
     if isinstance(card, ParsedCard):
         row.update(summary=card.summary, headings=list(card.headings), language=card.language)
-    else:
-        row.update(summary=None, headings=None, language=None)
-    return row
+    return {**row, "card_bytes": card.card_bytes, "status": "parsed" if isinstance(card, ParsedCard) else "rejected"}
 
 
 def cards_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:

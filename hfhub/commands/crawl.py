@@ -2,7 +2,8 @@
 
 Scrapy's own ``crawl`` exits 0 whenever the spider ran, even if it closed early. A mirror run by cron
 or scrapyd needs the failure in the exit status: anything but a ``finished`` close (a listing page
-that stayed broken after the retries, a Parquet part that could not be written, Ctrl-C) exits 1.
+that stayed broken after the retries, a Parquet part that could not be written, Ctrl-C) exits 1, and
+so does a finished crawl in which a pipeline failed on an item (a card, say).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import logging
 from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+
+from hfhub.extensions.itemerrors import pipeline_errors
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -43,4 +46,8 @@ class Command(ScrapyCrawlCommand):
             reason = "start_error"
         if reason != "finished":
             logger.error("crawl did not finish (finish_reason=%(reason)r): exit status 1", {"reason": reason})
+            self.exitcode = 1
+        elif errors := pipeline_errors(self._crawler.stats.get_stats()):
+            logger.error("a pipeline failed on %(n)d item(s) (hfhub/pipeline_errors/ in the stats): exit status 1",
+                         {"n": errors})
             self.exitcode = 1

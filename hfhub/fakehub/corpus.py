@@ -140,22 +140,27 @@ class Corpus:
 
     # -- mutations ----------------------------------------------------------------
     def touch(self, i: int, now_ms: int | None = None) -> None:
-        """A new commit: lastModified moves to now, the sha changes, downloads move.
+        """A new commit: lastModified moves to now, the sha changes, and the counts every listing
+        order but ``createdAt`` sorts by move: downloads, likes and the trending score.
 
-        The Hub's ``downloads`` is a rolling 30-day count, so it moves both ways: up on odd
-        revisions plus index, down on even ones. A model moving down a downloads-sorted listing
-        past the cursor is listed twice, as on the real Hub."""
+        The Hub's ``downloads`` is a rolling 30-day count and its trending score a recent-activity
+        score, so both move both ways; likes are given and taken back. Each moves up on odd
+        revisions plus index (plus a per-count offset), down on the others. A model moving up a
+        listing past its cursor is never listed in that pass; one moving down is listed twice, as
+        on the real Hub."""
         with self.lock:
             c = self.cols
             now = int(time.time() * 1000) if now_ms is None else now_ms
             c["modified_ms"][i] = max(now // 1000 * 1000, int(c["modified_ms"][i]) + 1000)
-            self.revisions[i] = self.revisions.get(i, 0) + 1
-            bump = 1 + int(c["downloads"][i]) // 10 + self.revisions[i]
-            if (i + self.revisions[i]) % 2:
-                c["downloads"][i] += bump
-                c["downloads_all"][i] += bump
-            else:
-                c["downloads"][i] = max(0, int(c["downloads"][i]) - bump)
+            rev = self.revisions[i] = self.revisions.get(i, 0) + 1
+            for offset, (column, scale) in enumerate((("downloads", 10), ("likes", 20), ("trending", 5))):
+                bump = 1 + int(c[column][i]) // scale + rev
+                if (i + rev + offset) % 2:
+                    c[column][i] += bump
+                    if column == "downloads":
+                        c["downloads_all"][i] += bump
+                else:
+                    c[column][i] = max(0, int(c[column][i]) - bump)
             self.version += 1
 
     def delete(self, i: int) -> None:

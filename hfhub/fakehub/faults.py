@@ -90,6 +90,7 @@ class Faults:
         elif config.rate_limit_resolvers:
             quotas["resolvers"] = config.rate_limit_resolvers
         self.limiter = RateLimiter(quotas)
+        self.churn = config.churn  # models touched after each list page; POST /_fake/churn changes it
 
     def judge(self, bucket: str) -> Verdict:
         cfg = self.config
@@ -111,7 +112,7 @@ class Faults:
         return v
 
     def churn_picks(self, size: int) -> list[int]:
-        if not self.config.churn or size == 0:
+        if not self.churn or size == 0:
             return []
         with self.lock:
-            return [self.rng.randrange(size) for _ in range(self.config.churn)]
+            return [self.rng.randrange(size) for _ in range(self.churn)]

@@ -78,9 +78,20 @@ class FakeHubProcess:
         with urllib.request.urlopen(f"{self.url}/_fake/stats", timeout=10) as r:
             return orjson.loads(r.read())  # type: ignore[no-any-return]
 
+    def snapshot(self) -> dict[str, dict[str, str]]:
+        """``{id: {"sha", "lastModified"}}`` of every model the fake holds now (moves nothing)."""
+        with urllib.request.urlopen(f"{self.url}/_fake/snapshot", timeout=60) as r:
+            return orjson.loads(r.read())  # type: ignore[no-any-return]
+
     def mutate(self, touch: Iterable[str] = (), delete: Iterable[str] = (), add: int = 0) -> dict[str, Any]:
-        body = orjson.dumps({"touch": list(touch), "delete": list(delete), "add": add})
-        req = urllib.request.Request(f"{self.url}/_fake/mutate", data=body, method="POST",
+        return self._post("/_fake/mutate", {"touch": list(touch), "delete": list(delete), "add": add})
+
+    def set_churn(self, per_page: int) -> None:
+        """From now on, touch ``per_page`` models after each list page (``--churn``)."""
+        self._post("/_fake/churn", {"per_page": per_page})
+
+    def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        req = urllib.request.Request(f"{self.url}{path}", data=orjson.dumps(payload), method="POST",
                                      headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=30) as r:
             return orjson.loads(r.read())  # type: ignore[no-any-return]

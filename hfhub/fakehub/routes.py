@@ -24,6 +24,8 @@ def classify(path: str) -> tuple[str, str]:
     """(route name for stats, rate-limit bucket)."""
     if path == "/_fake/stats":
         return "stats", "control"
+    if path == "/_fake/snapshot":
+        return "snapshot", "control"
     if path == "/api/models":
         return "list", "api"
     if path.startswith("/api/models/"):
@@ -51,6 +53,19 @@ def list_models(hub: FakeHub, raw_query: str) -> Response:
         body = hub.entries.encode_page(indices, corpus.revisions, views.list_keys(q), corpus.records)
     headers = {"Link": next_link(hub.url, raw_query, cursor)} if cursor else {}
     return 200, JSON, body, headers
+
+
+def snapshot(hub: FakeHub) -> Response:
+    """What the fake holds right now, for tests to compare a crawl with: ``{id: {"sha",
+    "lastModified"}}`` of every live model. Not counted, and it moves nothing (no churn)."""
+    corpus = hub.corpus
+    with corpus.lock:
+        live = [int(i) for i in corpus.alive.nonzero()[0]]
+        state = {}
+        for start in range(0, len(live), 2000):
+            for record in corpus.records(live[start:start + 2000]):
+                state[record["id"]] = {"sha": record["sha"], "lastModified": record["lastModified"]}
+    return 200, JSON, orjson.dumps(state), {}
 
 
 def _find(hub: FakeHub, repo_id: str) -> int:

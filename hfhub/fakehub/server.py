@@ -148,9 +148,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.hub.stats.count(self.hub.stats.requests, "control")
         length = int(self.headers.get("Content-Length") or 0)
         try:
-            if path != "/_fake/mutate":
+            if path not in ("/_fake/mutate", "/_fake/churn"):
                 raise ApiError(404, routes.NOT_FOUND_PAGE)
             payload = orjson.loads(self.rfile.read(length) or b"{}")
+            if path == "/_fake/churn":
+                self.hub.faults.churn = max(0, int(payload.get("per_page", 0)))
+                return self._json(200, {"per_page": self.hub.faults.churn})
             self._json(200, self.hub.mutate(payload))
         except orjson.JSONDecodeError:
             self._error(ApiError(400, "Body is not JSON"), {})
@@ -163,6 +166,8 @@ class _Handler(BaseHTTPRequestHandler):
         route, bucket = routes.classify(path)
         if route == "stats":  # not counted: reading the stats must not change them
             return self._send(200, JSON, orjson.dumps(self.hub.stats_payload()), {}, count=False)
+        if route == "snapshot":
+            return self._send(*routes.snapshot(self.hub), count=False)
         self.hub.stats.count(self.hub.stats.requests, route)
         if self.headers.get("Authorization"):
             with self.hub.stats.lock:

@@ -28,8 +28,8 @@ from twisted.internet.threads import deferToThread
 from hfhub import crawlstate
 from hfhub import signals as hfhub_signals
 from hfhub.dataset import (
-    crawl_dir, count_rows, dataset_parts, drop_superseded_rows, newest_last_modified, publish,
-    write_dataset_state, write_table,
+    crawl_dir, count_rows, dataset_parts, dataset_watermark, drop_superseded_rows, newest_last_modified,
+    publish, write_dataset_state, write_table,
 )
 from hfhub.items import ModelPage
 from hfhub.pageprocesses import lost_in_page_process, page_processes
@@ -254,7 +254,7 @@ class ParquetDatasetPipeline:
             removed += drop_superseded_rows(dataset_parts(self.dataset_dir), compression=self.compression)
         parts = dataset_parts(self.dataset_dir)
         rows = count_rows(parts)
-        watermark = newest_last_modified(parts)
+        watermark = dataset_watermark(newest_last_modified(parts), crawlstate.crawl_started_at(self.crawl_id))
         write_dataset_state(self.dataset_dir, {
             "crawl_id": self.crawl_id, "mode": mode, "models": rows,
             "published_at": datetime.now(timezone.utc).isoformat(),

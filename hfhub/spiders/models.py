@@ -30,9 +30,10 @@ from hfhub.hubapi import models_listing_url, next_page_url
 from hfhub.hubrecord import EXPAND_PROPERTIES
 from hfhub.items import CardItem, ModelPage
 from hfhub.pageprocesses import PageProcesses, page_processes
-from hfhub.pagework import decode_page, parse_time
+from hfhub.pagework import PageOrder, decode_page, parse_time
 from hfhub.signals import page_listed
 from hfhub.spiders.args import parse_listing_args
+from hfhub.spiders.order import completeness, listing_order
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -61,6 +62,11 @@ class ModelsSpider(scrapy.Spider):
         self.args = parse_listing_args(**{k: kwargs.pop(k) for k in LISTING_ARGS if k in kwargs})
         super().__init__(name, **kwargs)
         self.mode = self.args.mode
+        # a full crawl lists by createdAt, an order that does not move while it is paged (spiders/order.py)
+        self.order = listing_order(self.args)
+        self.reached_end = False  # this process parsed the listing's last page (or its cut-off)
+        self.stopped_at_limit = False
+        self.last_order_value: datetime | None = None  # the previous page's last createdAt
         self.known_cards: set[int] | None = None  # with cards=1: (id, sha) pairs already in the cards table
         self.next_page_seq = 0  # listing pages this process parsed
         self.stop_before: datetime | None = None  # incremental: records older than this are known
@@ -78,6 +84,12 @@ class ModelsSpider(scrapy.Spider):
             raise ValueError("cards=1 needs HFHUB_CARDS_DIR, the folder of the cards table")
         if spider.mode == "incremental":
             spider.stop_before = spider.incremental_cutoff()
+        if spider.order.overridden:
+            spider.logger.info(
+                "a full crawl lists by createdAt, not by sort=%(sort)s: %(sort)s changes while the listing is "
+                "paged, so models would be missed; the dataset holds the same models in any order (sort "
+                "chooses which models a limit keeps)", {"sort": spider.order.overridden},
+            )
         return spider
 
     def incremental_cutoff(self) -> datetime:
@@ -92,12 +104,14 @@ class ModelsSpider(scrapy.Spider):
         return watermark - timedelta(seconds=self.settings.getfloat("HFHUB_INCREMENTAL_MARGIN"))
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.crawler.stats.set_value("hfhub/listing/sort", self.order.sort)
         self.page_processes: PageProcesses = page_processes(self.crawler)
         if self.args.cards:
             self.known_cards = known_card_shas(Path(self.settings["HFHUB_CARDS_DIR"]))
         checkpoint = self.resume_checkpoint()
         if checkpoint.listing_done:
             self.logger.info("the listing of this crawl is already written; publishing it")
+            self.reached_end = True
             return
         self.next_page_seq = checkpoint.pages
         # In a cluster every worker sends the first page; the shared dupefilter lets one through.
@@ -121,7 +135,7 @@ class ModelsSpider(scrapy.Spider):
             search=self.args.search,
             filters=self.args.filters,
             pipeline_tag=self.args.pipeline_tag,
-            sort="lastModified" if self.mode == "incremental" else self.args.sort,
+            sort=self.order.sort if self.order.send_sort else None,
         )
 
     def listing_request(self, url: str, listed_before: int) -> scrapy.Request:
@@ -146,7 +160,7 @@ class ModelsSpider(scrapy.Spider):
         page = await self.page_processes.run(
             key, decode_page, response.body, datetime.now(timezone.utc),
             None if self.args.limit is None else self.args.limit - listed_before, self.stop_before,
-            self.known_cards is not None,
+            self.known_cards is not None, self.order.sort if self.order.stable else None,
         )
         if page is None:
             yield self.retry_or_fail(response, reason="malformed_json")
@@ -154,6 +168,8 @@ class ModelsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("hfhub/pages")
         if page.reached_cutoff:
             self.logger.info("incremental: reached models unchanged since %(t)s", {"t": self.stop_before})
+        if page.order is not None:
+            self.check_order(page.order, response.url)
         next_url = next_page_url(response.headers.get("Link")) if page.listing_continues else None
         seq, self.next_page_seq = self.next_page_seq, self.next_page_seq + 1
         self.crawler.signals.send_catch_log(signal=page_listed, seq=seq, count=page.kept, next_url=next_url)
@@ -161,12 +177,42 @@ class ModelsSpider(scrapy.Spider):
         if next_url:
             yield self.listing_request(next_url, listed_before + page.kept)
         else:
+            self.reached_end = True
+            self.stopped_at_limit = page.reached_limit
             self.session.listing_finished()
         self.crawler.stats.inc_value("hfhub/models_listed", page.kept)
         yield ModelPage(key, listed=page.kept, listing_page=seq)
         for model_id, sha in page.cards:
             for request in self.card_request(model_id, sha):
                 yield request
+
+    def check_order(self, order: PageOrder, url: str) -> None:
+        """Count the records that broke the descending order a full crawl's completeness rests on."""
+        breaks = order.breaks
+        if self.last_order_value is not None and order.first is not None and order.first > self.last_order_value:
+            breaks += 1
+        if order.last is not None:
+            self.last_order_value = order.last
+        if breaks:
+            if not self.crawler.stats.get_value("hfhub/listing/out_of_order"):
+                self.logger.warning(
+                    "the Hub's listing broke its %(sort)s order on %(url)s: the crawl cannot prove it saw every model",
+                    {"sort": self.order.sort, "url": url},
+                )
+            self.crawler.stats.inc_value("hfhub/listing/out_of_order", breaks)
+
+    def closed(self, reason: str) -> None:
+        stats = self.crawler.stats
+        # in a cluster, the worker that parsed the last page may be another one; "finished" means it was parsed
+        reached_end = self.reached_end or (self.session.shared and reason == "finished")
+        complete, why = completeness(
+            self.order, self.args, reached_end=reached_end, stopped_at_limit=self.stopped_at_limit,
+            out_of_order=stats.get_value("hfhub/listing/out_of_order", 0),
+        )
+        stats.set_value("hfhub/listing/complete", complete)
+        stats.set_value("hfhub/listing/completeness", why)
+        if not complete and reached_end:
+            self.logger.warning("listing complete? %(why)s", {"why": why})
 
     # --- model cards (cards=1) --------------------------------------------------------------------
     def card_request(self, model_id: Any, sha: Any) -> Iterator[scrapy.Request]:
