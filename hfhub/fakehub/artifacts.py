@@ -49,8 +49,13 @@ def build(rng: random.Random, library: str | None, params: int, quant: str | Non
 
 
 def _dtypes(rng: random.Random, params: int, quant: str | None) -> dict[str, int]:
+    """Element counts per stored dtype, as the Hub's safetensors block gives them: packed
+    quantized weights count as elements of their container (GPTQ/AWQ: 8 4-bit weights per I32;
+    MLX: 8 per U32, with BF16 scales and biases; bitsandbytes 4-bit and MXFP4: 2 per U8)."""
     small = max(params // rng.randrange(40, 400), 1)
     big = params - small
+    if quant == "mlx":
+        return {"BF16": small + big // 32, "U32": big // 8}
     if quant == "mxfp4":
         return {"BF16": small, "U8": big // 2}
     if quant == "fp8":
@@ -94,9 +99,11 @@ def _safetensors(rng: random.Random, art: Artifacts, library: str | None, params
     art.used_storage = int(nbytes * (1.0 + rng.random() * 0.02)) + rng.randrange(10_000, 2_000_000)
     if legacy_bin:
         return
-    art.safetensors = {"parameters": parameters}
-    if rng.random() < 0.97:  # the Hub sometimes leaves `total` out: readers must sum dtypes
-        art.safetensors["total"] = sum(parameters.values())
+    # `total` is always there (the official client's ModelInfo needs it) but it is not always the
+    # sum: it can come from a number written in the repo itself. Real case, huggingface_hub#4221:
+    # {"parameters": {"BF16": 7615616512}, "total": 333312}. About 1 in 100 here.
+    total = sum(parameters.values())
+    art.safetensors = {"parameters": parameters, "total": total if rng.random() >= 0.01 else max(1, total // 22_848)}
 
 
 def _weight_files(nbytes: int, legacy_bin: bool) -> list[dict[str, str]]:

@@ -107,6 +107,50 @@ def render(record: dict[str, Any]) -> str:
         f"# pip install {lib}", f'model_id = "{model_id}"', "```", "",
         "## Training data", "",
         ", ".join(card.get("datasets", [])) or "Not documented.", "",
+        *_boilerplate(model_id, name),
     ]
     head = front_matter(card) if card else ""
     return head + "\n" + "\n".join(body)
+
+
+def has_readme(record: dict[str, Any]) -> bool:
+    """Whether the repo has a README at all. On the Hub a repo without one has no ``cardData``,
+    and its README URL answers 404 (EntryNotFound); here seven in ten repos without cardData."""
+    return bool(record.get("cardData")) or zlib.crc32(record["id"].encode()) % 10 >= 7
+
+
+_SECTIONS = (
+    ("Intended uses & limitations", "The model is provided as is. It was not evaluated for use in high-stakes "
+     "settings, and its outputs can be wrong, biased or offensive. Review them before you rely on them, and "
+     "do not use it to make decisions about people."),
+    ("Training procedure", "Training ran on a single node with mixed precision. The learning rate was warmed up "
+     "over the first steps and then decayed linearly; the batch size was chosen to fit the accelerator's "
+     "memory. Checkpoints were saved every few thousand steps and the one with the lowest validation loss "
+     "was kept."),
+    ("Evaluation", "| metric | value |\n|---|---|\n| loss | see the training logs |\n| accuracy | see the "
+     "model-index, when present |"),
+    ("Environmental impact", "Carbon emissions were not measured. Hardware type, hours used and cloud region "
+     "are not documented."),
+)
+
+
+_HYPERPARAMETERS = (
+    ("learning_rate", "2e-05"), ("train_batch_size", "16"), ("eval_batch_size", "16"), ("seed", "42"),
+    ("optimizer", "AdamW with betas=(0.9,0.999) and epsilon=1e-08"), ("lr_scheduler_type", "linear"),
+    ("num_epochs", "3"), ("mixed_precision_training", "Native AMP"),
+)
+
+
+def _boilerplate(model_id: str, name: str) -> list[str]:
+    """The sections most cards carry (real cards are a few kilobytes, mostly such text)."""
+    crc = zlib.crc32(model_id.encode())
+    lines = []
+    for title, text in _SECTIONS[: 2 + crc % (len(_SECTIONS) - 1)]:
+        lines += [f"## {title}", "", text, ""]
+    lines += ["### Training hyperparameters", "", *(f"- {key}: {value}" for key, value in _HYPERPARAMETERS), ""]
+    if crc % 20 == 0:  # a long tail of large cards: changelogs, evaluation tables
+        lines += ["## Changelog", "", *(f"- v0.{k}: updated the weights and the evaluation table" for k in range(300)), ""]
+    lines += ["## Citation", "", "```bibtex", f"@misc{{{name.lower().replace('-', '_')},",
+              f"  title = {{{name}}},", f"  howpublished = {{\\url{{https://huggingface.co/{model_id}}}}},",
+              "  note = {a model of hfhub's fake Hub; nothing here is real Hub data}", "}", "```", ""]
+    return lines

@@ -101,8 +101,13 @@ def _times(u_legacy: np.ndarray, u_created: np.ndarray, u_mod: np.ndarray) -> di
     # stored creation dates all share one legacy createdAt.
     span = EPOCH_END_MS - EPOCH_START_MS
     created = EPOCH_START_MS + (span * np.sqrt(u_created)).astype(np.int64)
-    created = np.where(u_legacy < 0.08, LEGACY_CREATED_MS, created) // 1000 * 1000
+    legacy = u_legacy < 0.08
+    created = np.where(legacy, LEGACY_CREATED_MS, created) // 1000 * 1000
     modified = created + ((EPOCH_END_MS - created) * u_mod**3).astype(np.int64)
+    # Half the legacy repos were last changed before the Hub back-filled their createdAt, so their
+    # lastModified is earlier than their createdAt (real: sshleifer/distilbart-cnn-12-6, 2021-06-14).
+    before = legacy & (u_mod < 0.5)
+    modified = np.where(before, LEGACY_CREATED_MS - (u_mod * 2 * 3 * 365 * 86_400_000).astype(np.int64), modified)
     return {"created_ms": created, "modified_ms": modified // 1000 * 1000}
 
 

@@ -69,6 +69,8 @@ def build(corpus: Corpus, i: int, row: dict[str, Any]) -> dict[str, Any]:
     datasets = rng.sample(vocab.DATASETS, rng.randint(1, 3)) if rng.random() < 0.35 else []
     arxiv = [f"arxiv:{rng.randint(17, 26)}{rng.randint(1, 12):02d}.{rng.randint(1, 19999):05d}"
              for _ in range(rng.choice((0, 0, 0, 1, 2)))]
+    if library == "mlx" and relation == "quantized":
+        quant = "mlx"  # MLX's own group-wise quantization (U32-packed weights)
     art = artifacts.build(rng, library, params, quant, relation == "adapter", arch, corpus.model_name(i))
 
     tags: list[str] = [library] if library else []
@@ -85,13 +87,14 @@ def build(corpus: Corpus, i: int, row: dict[str, Any]) -> dict[str, Any]:
         tags += [f"base_model:{relation}:{b}" for _, b in bases]
     if license_:
         tags.append(f"license:{license_}")
-    if library in ("transformers", "gguf", "sentence-transformers") and rng.random() < 0.6:
-        tags.append("endpoints_compatible")
+    tags += _hub_tags(rng, library, prof.pipeline_tag, quant)
     tags.append("region:us")
 
+    # Most GGUF repos on the Hub declare no library (their files say what they are).
+    declared_library = None if library == "gguf" and rng.random() < 0.8 else library
     rec: dict[str, Any] = {
         "_id": corpus.object_id(i), "id": model_id, "private": False,
-        "pipeline_tag": prof.pipeline_tag, "library_name": library, "tags": tags,
+        "pipeline_tag": prof.pipeline_tag, "library_name": declared_library, "tags": tags,
         "downloads": row["downloads"], "likes": row["likes"], "modelId": model_id,
         "author": author, "sha": row["sha"], "lastModified": row["modified"],
         "gated": _gated(rng.random()), "disabled": False,
@@ -108,7 +111,11 @@ def build(corpus: Corpus, i: int, row: dict[str, Any]) -> dict[str, Any]:
     if library == "transformers" and prof.pipeline_tag in _AUTO_MODEL:
         rec["transformersInfo"] = {"auto_model": _AUTO_MODEL[prof.pipeline_tag],
                                    "pipeline_tag": prof.pipeline_tag, "processor": "AutoTokenizer"}
-    rec["siblings"] = art.siblings
+    rec["siblings"] = art.siblings if rng.random() >= 0.005 else None  # the Hub sends null now and then
+    if rng.random() < 0.03:
+        rec["model-index"] = _model_index(rng, corpus.model_name(i), prof.pipeline_tag)
+    elif library == "transformers":
+        rec["model-index"] = None  # sent as null when the card declares no results
     rec["spaces"] = _spaces(corpus, rng, row["likes"])
     rec["createdAt"] = row["created"]
     if art.safetensors is not None:
@@ -123,7 +130,56 @@ def build(corpus: Corpus, i: int, row: dict[str, Any]) -> dict[str, Any]:
     if bases:
         rec["baseModels"] = {"relation": relation, "models": [{"_id": oid, "id": b} for oid, b in bases]}
     rec["xetEnabled"] = row["created_ms"] >= columns.EPOCH_END_MS - 400 * 86_400_000
-    return {k: v for k, v in rec.items() if v is not None}
+    if row["likes"] >= 50:
+        rec["inference"] = "warm"
+        if prof.pipeline_tag in ("text-generation", "image-text-to-text"):
+            rec["inferenceProviderMapping"] = [
+                {"provider": p, "providerId": model_id, "status": "live", "task": "conversational"}
+                for p in ("together", "novita")[: 1 + row["likes"] % 2]
+            ]
+    return {k: v for k, v in rec.items() if v is not None or k in _SENT_AS_NULL}
+
+
+_SENT_AS_NULL = frozenset({"model-index", "siblings"})  # properties the Hub sends as null, not leaves out
+
+
+# Tags the Hub adds on its own, besides the library, task, languages and prefixed ones: what a
+# parser of real records meets (autotrain_compatible, text-generation-inference, custom_code,
+# doi:…, compressed-tensors, deploy:…, free text from a card's `tags`).
+_QUANT_TAGS = {"gptq": ["4-bit", "gptq"], "awq": ["4-bit", "awq"], "bitsandbytes": ["4-bit", "bitsandbytes"],
+               "mxfp4": ["8-bit", "mxfp4"], "fp8": ["compressed-tensors", "fp8"], "mlx": ["4-bit"]}
+_FREE_TEXT_TAGS = ("Audio Source Separation", "art", "not-for-all-audiences", "chemistry", "WHAM!")
+
+
+def _hub_tags(rng: random.Random, library: str | None, task: str | None, quant: str | None) -> list[str]:
+    tags = []
+    if library == "transformers":
+        if rng.random() < 0.6:
+            tags.append("autotrain_compatible")
+        if task == "text-generation" and rng.random() < 0.5:
+            tags.append("text-generation-inference")
+        if rng.random() < 0.05:
+            tags.append("custom_code")
+    tags += _QUANT_TAGS.get(quant, [])
+    if library in ("transformers", "gguf", "sentence-transformers") and rng.random() < 0.6:
+        tags.append("endpoints_compatible")
+    if rng.random() < 0.01:
+        tags.append(f"doi:10.57967/hf/{rng.randrange(100, 9999)}")
+    if rng.random() < 0.02:
+        tags.append(rng.choice(("deploy:azure", "deploy:sagemaker")))
+    if rng.random() < 0.02:
+        tags.append(rng.choice(_FREE_TEXT_TAGS))
+    return tags
+
+
+def _model_index(rng: random.Random, name: str, task: str | None) -> list[dict[str, Any]]:
+    """A card's evaluation results, in the shape of the Hub's `model-index` (invented numbers)."""
+    return [{"name": name, "results": [{
+        "task": {"type": task or "other", "name": (task or "other").replace("-", " ").title()},
+        "dataset": {"name": "Fake Eval Set", "type": "fake/eval", "split": "test"},
+        "metrics": [{"type": "accuracy", "value": round(0.5 + 0.5 * rng.random(), 4), "name": "Accuracy",
+                     "verified": False}],
+    }]}]
 
 
 def _gated(u: float) -> bool | str:
@@ -162,13 +218,13 @@ def _config(rng: random.Random, library: str | None, arch: vocab.Arch | None, qu
         return {"peft": {"base_model_name_or_path": base, "task_type": "CAUSAL_LM"}}
     if arch is None:
         return {}
+    # The list API's `config` is a summary of the repo's config.json (architectures, model_type,
+    # tokenizer_config, quantization_config), not the file: no layer, head or expert counts.
     cfg: dict[str, Any] = {"architectures": [arch.architecture], "model_type": arch.model_type}
-    if arch.moe:
-        if arch.model_type == "mixtral":
-            cfg.update(num_local_experts=8, num_experts_per_tok=2)
-        else:
-            cfg.update(num_experts=128, num_experts_per_tok=8)
-    if quant:
+    if quant == "fp8" and rng.random() < 0.5:
+        # FP8 checkpoints of llm-compressor are stored in the compressed-tensors format
+        cfg["quantization_config"] = {"quant_method": "compressed-tensors", "format": "float-quantized"}
+    elif quant and quant != "mlx":  # MLX writes its own "quantization" block, not summarised
         qc: dict[str, Any] = {"quant_method": quant}
         if quant in ("gptq", "awq"):
             qc.update(bits=4, group_size=128)
@@ -197,12 +253,21 @@ def _card_data(rng: random.Random, license_: str | None, langs: list[str], datas
         card["datasets"] = datasets
     if bases:
         ids = [b for _, b in bases]
+        if rng.random() < 0.1:  # the card still names the base by an id it was renamed from
+            ids = [_former_id(b) for b in ids]
         card["base_model"] = ids[0] if len(ids) == 1 and rng.random() < 0.7 else ids
     if task:
         card["pipeline_tag"] = task
     if rng.random() < 0.4:
         card["tags"] = rng.sample(("generated_from_trainer", "trl", "sft", "unsloth", "merge", "lora"), 2)
     return card
+
+
+def _former_id(model_id: str) -> str:
+    """An id the repo had before a rename (as meta-llama/Meta-Llama-3.1-8B became
+    meta-llama/Llama-3.1-8B): the tags name the current id, an old card the former one."""
+    author, _, name = model_id.partition("/")
+    return f"{author}/{author.split('-')[0].title()}-{name}"
 
 
 def _spaces(corpus: Corpus, rng: random.Random, likes: int) -> list[str]:

@@ -90,7 +90,7 @@ def resolve(hub: FakeHub, path: str) -> Response:
     _revision, _, filename = tail.partition("/")
     with hub.corpus.lock:
         record = hub.corpus.record(_find(hub, repo_id))
-    if filename != "README.md":
+    if filename != "README.md" or not card.has_readme(record):
         raise ApiError(404, "Entry not found", "EntryNotFound")
     body = card.render(record).encode("utf-8")
     headers = {"X-Repo-Commit": record["sha"], "ETag": f'"{hashlib.sha1(body).hexdigest()}"'}

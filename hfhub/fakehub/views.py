@@ -40,8 +40,15 @@ def list_keys(q: ListQuery) -> tuple[str, ...]:
 def detail(record: dict[str, Any], expand: list[str]) -> dict[str, Any]:
     if expand:
         wanted = set(expand)
-        return {k: v for k, v in record.items() if k in ("_id", "id") or k in wanted}
-    return {k: v for k, v in record.items() if k not in DETAIL_EXPAND_ONLY}
+        out = {k: v for k, v in record.items() if k in ("_id", "id") or k in wanted}
+    else:
+        out = {k: v for k, v in record.items() if k not in DETAIL_EXPAND_ONLY}
+    if "inferenceProviderMapping" in out:
+        # the list endpoint sends a list of providers, the detail endpoint a dict keyed by provider
+        out["inferenceProviderMapping"] = {
+            entry["provider"]: {k: v for k, v in entry.items() if k != "provider"} for entry in out["inferenceProviderMapping"]
+        }
+    return out
 
 
 # The order properties appear in when expanded (the record's own order).

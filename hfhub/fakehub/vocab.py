@@ -60,7 +60,7 @@ GGUF_BITS: dict[str, float] = {
     "Q8_0": 8.5, "F16": 16.0,
 }
 DTYPE_BYTES: dict[str, float] = {
-    "F32": 4, "BF16": 2, "F16": 2, "I8": 1, "U8": 1, "F8_E4M3": 1, "I32": 4, "I64": 8,
+    "F32": 4, "BF16": 2, "F16": 2, "I8": 1, "U8": 1, "F8_E4M3": 1, "I32": 4, "U32": 4, "I64": 8,
 }
 
 # Billions of parameters where LLM releases cluster on the real Hub.
