@@ -1,9 +1,17 @@
 """Map one record of the Hub's ``/api/models`` listing onto a ``ModelItem``.
 
 Pure functions, no Scrapy. They normalise the shapes the Hub really uses (a card's ``language`` is a
-string or a list, ``safetensors.total`` is sometimes missing, ``gated`` is ``false``/``"auto"``/
-``"manual"``) and never raise on arbitrary JSON: values of unexpected types pass through unchanged
-for ``ValidateModelPipeline`` to judge.
+string or a list, ``gated`` is ``false``/``"auto"``/``"manual"``, ``siblings`` may be null) and never
+raise on arbitrary JSON: values of unexpected types pass through unchanged for
+``ValidateModelPipeline`` to judge.
+
+Where a record contradicts itself, the part that describes the files wins over a number written by
+hand: ``safetensors.total`` can disagree with its per-dtype counts (huggingface_hub#4221:
+``{"parameters": {"BF16": 7615616512}, "total": 333312}``, a value from the repo's own metadata), so
+the parameter count is the per-dtype sum and the Hub's ``total`` is kept beside it as
+``safetensors_total``. The ``base_model:`` tags name a base by its current id (the Hub resolves
+renames); a card's ``base_model`` is whatever its author typed, possibly a former id
+(``meta-llama/Meta-Llama-3.1-8B``), so the tags come first.
 """
 
 from __future__ import annotations
@@ -85,23 +93,23 @@ def _from_card_or_tags(card: dict[str, Any], key: str, tagged: dict[str, list[st
 
 
 def _base_models(card: dict[str, Any], tagged: dict[str, list[str]]) -> Any:
-    if card.get("base_model") is not None:
-        return _as_list(card["base_model"])
     # "base_model:quantized:org/x" and friends name the relation; keep the plain form's model ids.
     values = [v for v in tagged["base_model"] if ":" not in v]
-    return values or None
+    if values:
+        return values
+    return _as_list(card.get("base_model"))
 
 
 def _parameters(safetensors: dict[str, Any], gguf: dict[str, Any]) -> tuple[Any, Any, Any]:
-    """(count, source, by_dtype): safetensors first (exact per dtype), else the GGUF header's total."""
+    """(count, source, by_dtype): the safetensors per-dtype sum, else the Hub's safetensors
+    ``total`` (no per-dtype counts), else the GGUF header's total."""
     by_dtype = safetensors.get("parameters")
-    total = safetensors.get("total")
-    if total is None and isinstance(by_dtype, dict) and by_dtype:
+    if isinstance(by_dtype, dict) and by_dtype:
         values = list(by_dtype.values())
         if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            total = sum(values)
-    if total is not None:
-        return total, "safetensors", by_dtype
+            return sum(values), "safetensors", by_dtype
+    if safetensors.get("total") is not None:
+        return safetensors["total"], "safetensors_total", by_dtype
     if gguf.get("total") is not None:
         return gguf["total"], "gguf", by_dtype
     return None, None, by_dtype
@@ -175,6 +183,7 @@ def model_item_from_api(record: Any, crawled_at: datetime) -> ModelItem:
         library_name=rec.get("library_name"),
         tags=tags,
         license=card["license"] if "license" in card else _first_or_none(tagged["license"]),
+        license_name=card.get("license_name"),
         languages=_as_list(card.get("language")),
         datasets=_from_card_or_tags(card, "datasets", tagged, "dataset"),
         base_models=_base_models(card, tagged),
@@ -186,6 +195,7 @@ def model_item_from_api(record: Any, crawled_at: datetime) -> ModelItem:
         disabled=rec.get("disabled"),
         num_parameters=num_parameters,
         num_parameters_source=num_parameters_source,
+        safetensors_total=safetensors.get("total"),
         param_dtypes=param_dtypes,
         gguf_architecture=gguf.get("architecture"),
         gguf_context_length=gguf.get("context_length"),

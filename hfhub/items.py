@@ -36,6 +36,7 @@ class ModelItem:
     library_name: Any = None
     tags: Any = None
     license: Any = None
+    license_name: Any = None
     languages: Any = None
     datasets: Any = None
     base_models: Any = None
@@ -49,6 +50,7 @@ class ModelItem:
     # weights
     num_parameters: Any = None
     num_parameters_source: Any = None
+    safetensors_total: Any = None
     param_dtypes: Any = None
     gguf_architecture: Any = None
     gguf_context_length: Any = None
@@ -69,6 +71,8 @@ class ModelItem:
     bytes_per_parameter: Any = None
     quantization: Any = None
     gguf_quant_types: Any = None
+    parameters_packed: Any = None
+    moe_evidence: Any = None
     est_active_parameters: Any = None
     base_model_relation: Any = None
     arxiv_ids: Any = None

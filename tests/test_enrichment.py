@@ -146,3 +146,66 @@ def test_words_split_at_every_separator_the_pattern_names():
         assert scores.words(f"Ab{sep}cD{sep}{sep}e") == ["ab", "cd", "e"], repr(sep)
     assert scores.words("Llama-3.1_8B/Instruct: GGUF") == ["llama", "3", "1", "8b", "instruct", "gguf"]
     assert scores.words("") == [] and scores.words(None) == []
+
+
+def test_a_safetensors_total_that_contradicts_the_dtypes_is_kept_not_trusted():
+    # huggingface_hub#4221: a 7.6B BF16 model whose `total` came from a number in the repo
+    item = enriched({"id": "a/b-7B", "safetensors": {"parameters": {"BF16": 7_615_616_512}, "total": 333_312}})
+    assert (item.num_parameters, item.num_parameters_source) == (7_615_616_512, "safetensors")
+    assert item.safetensors_total == 333_312
+    assert item.weights_bytes == 15_231_233_024 and item.bytes_per_parameter == 2.0
+    assert item.est_mem_fp16_gb == round(7_615_616_512 * 2 * 1.2 / 1e9, 6) == 18.27748
+
+
+def test_mlx_4bit_repo_is_sized_by_its_packed_weights():
+    # an MLX 4-bit repo: weights packed eight to a U32, BF16 scales and biases
+    item = enriched({"id": "mlx-community/Model-7B-4bit", "library_name": "mlx", "tags": ["mlx", "safetensors", "4-bit"],
+                     "safetensors": {"parameters": {"BF16": 500_000_000, "U32": 875_000_000}, "total": 1_375_000_000}})
+    assert item.quantization == "mlx" and item.parameters_packed is True
+    assert item.weights_bytes == 500_000_000 * 2 + 875_000_000 * 4 == 4_500_000_000  # ≈ 7B at 4 bits plus scales
+    assert item.num_parameters == 1_375_000_000  # the Hub's element count, not the model's weights
+    for unknowable in ("bytes_per_parameter", "est_mem_fp16_gb", "est_mem_4bit_gb", "est_active_parameters"):
+        assert getattr(item, unknowable) is None, unknowable
+    assert item.est_mem_stored_gb == 5.4 and item.est_min_gpu_gb == 8
+    assert item.est_decode_tokens_per_s == round(1e12 / 4_500_000_000, 2)
+
+
+def test_an_mlx_repo_in_bf16_is_not_quantized():
+    item = enriched({"id": "mlx-community/Model-7B-bf16", "library_name": "mlx", "tags": ["mlx", "safetensors"],
+                     "safetensors": {"parameters": {"BF16": 7_000_000_000}, "total": 7_000_000_000}})
+    assert item.quantization is None and item.parameters_packed is False
+
+
+def test_compressed_tensors_is_resolved_by_its_dtypes():
+    fp8 = enriched({"id": "r/M-FP8-dynamic", "tags": ["compressed-tensors", "fp8"],
+                    "config": {"quantization_config": {"quant_method": "compressed-tensors"}},
+                    "safetensors": {"parameters": {"BF16": 1_000_000, "F8_E4M3": 8_000_000_000}}})
+    assert (fp8.quant_method, fp8.quantization, fp8.parameters_packed) == ("compressed-tensors", "fp8", False)
+    w4 = enriched({"id": "r/M-W4A16", "config": {"quantization_config": {"quant_method": "compressed-tensors"}},
+                   "safetensors": {"parameters": {"BF16": 1_000_000, "I32": 1_000_000_000}}})
+    assert (w4.quantization, w4.parameters_packed) == ("int4", True)
+
+
+def test_a_gguf_repo_without_library_name_is_gguf():
+    item = enriched({"id": "u/M-GGUF", "tags": ["gguf", "endpoints_compatible"],
+                     "gguf": {"total": 3_000_000_000, "architecture": "llama", "totalFileSize": 1_900_000_000}})
+    assert item.library_name is None and item.quantization == "gguf"
+    assert item.weights_bytes == 1_900_000_000
+
+
+@pytest.mark.parametrize(("record", "evidence", "active"), [
+    ({"id": "Qwen/Qwen3-235B-A22B", "config": {"architectures": ["Qwen3MoeForCausalLM"], "model_type": "qwen3_moe"}},
+     "architecture", 22_000_000_000),
+    ({"id": "q/Qwen3-30B-A3B-Instruct", "config": {"model_type": "qwen3_moe"}}, "model_type", 3_000_000_000),
+    ({"id": "u/Qwen3-30B-A3B-GGUF", "gguf": {"total": 30_500_000_000, "architecture": "qwen3moe"}},
+     "gguf_architecture", 3_000_000_000),
+    ({"id": "m/Mixtral-8x7B-v0.1"}, "name", None),  # MoE, but its active count is not stated
+    ({"id": "o/gpt-oss-20b", "config": {"architectures": ["GptOssForCausalLM"], "model_type": "gpt_oss"}},
+     "architecture", None),
+    ({"id": "a/Llama-3.1-8B", "config": {"architectures": ["LlamaForCausalLM"], "model_type": "llama"}}, None, 8_000),
+])
+def test_moe_is_recognised_from_what_the_list_api_gives(record, evidence, active):
+    record = {**record, "safetensors": record.get("gguf") and None or {"parameters": {"BF16": 8_000}}}
+    item = enriched({k: v for k, v in record.items() if v is not None})
+    assert item.moe_evidence == evidence
+    assert item.est_active_parameters == active

@@ -64,9 +64,27 @@ def test_a_full_record_maps_field_by_field():
     assert item.crawled_at == NOW
 
 
-def test_safetensors_total_missing_is_the_sum_of_dtypes():
-    record = {"id": "a/b", "safetensors": {"parameters": {"BF16": 7_000, "F32": 5}}}
-    assert model_item_from_api(record, NOW).num_parameters == 7_005
+def test_parameters_are_the_sum_of_dtypes_and_the_hubs_total_is_kept_beside_it():
+    record = {"id": "a/b", "safetensors": {"parameters": {"BF16": 7_000, "F32": 5}, "total": 333}}
+    item = model_item_from_api(record, NOW)
+    assert (item.num_parameters, item.num_parameters_source, item.safetensors_total) == (7_005, "safetensors", 333)
+    only_total = model_item_from_api({"id": "a/b", "safetensors": {"total": 42}}, NOW)
+    assert (only_total.num_parameters, only_total.num_parameters_source) == (42, "safetensors_total")
+
+
+def test_base_models_come_from_the_tags_before_a_card_that_names_a_former_id():
+    # real: meta-llama/Llama-3.1-8B-Instruct (huggingface_hub's cassettes, tests/data/real_hub)
+    record = {"id": "meta-llama/Llama-3.1-8B-Instruct", "cardData": {"base_model": "meta-llama/Meta-Llama-3.1-8B"},
+              "tags": ["base_model:meta-llama/Llama-3.1-8B", "base_model:finetune:meta-llama/Llama-3.1-8B"]}
+    assert model_item_from_api(record, NOW).base_models == ["meta-llama/Llama-3.1-8B"]
+    card_only = {"id": "a/b", "cardData": {"base_model": ["x/y", "x/z"]}}
+    assert model_item_from_api(card_only, NOW).base_models == ["x/y", "x/z"]
+
+
+def test_license_name_is_kept_for_other_licenses():
+    record = {"id": "a/b", "cardData": {"license": "other", "license_name": "acme-community-license"}}
+    item = model_item_from_api(record, NOW)
+    assert (item.license, item.license_name) == ("other", "acme-community-license")
 
 
 def test_gguf_repo_takes_parameters_from_the_gguf_header():

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from hfhub.enrichment import metadata, scores, weights
+from hfhub.enrichment import metadata, moe, scores, weights
 from hfhub.items import ModelItem
 
 
@@ -22,20 +22,29 @@ def enrich_item(item: ModelItem) -> ModelItem:
     item.weights_bytes = weights.weights_bytes(
         item.param_dtypes, params, item.num_parameters_source, item.gguf_total_file_size, item.gguf_quant_types
     )
-    if item.weights_bytes and params:
-        item.bytes_per_parameter = round(item.weights_bytes / params, 4)
+    has_gguf = item.num_parameters_source == "gguf" or item.gguf_architecture is not None
     item.quantization = weights.quantization(
-        item.quant_method, item.tags, item.library_name, item.dominant_dtype, item.gguf_quant_types
+        item.quant_method, item.tags, item.library_name, item.param_dtypes, item.gguf_quant_types, has_gguf
     )
-    item.est_active_parameters = weights.active_parameters(params, item.moe_num_experts, item.moe_experts_per_token)
+    item.parameters_packed = weights.parameters_packed(item.quantization, item.param_dtypes)
+    # a count of packed containers is not a count of weights: what is derived from it stays unknown
+    weights_counted = None if item.parameters_packed else params
+    if item.weights_bytes and weights_counted:
+        item.bytes_per_parameter = round(item.weights_bytes / weights_counted, 4)
+    item.moe_evidence = moe.evidence(
+        item.architectures, item.model_type, item.gguf_architecture, item.name, item.moe_num_experts
+    )
+    item.est_active_parameters = moe.active_parameters(
+        weights_counted, item.moe_evidence, item.name, item.moe_num_experts, item.moe_experts_per_token
+    )
     item.est_mem_stored_gb = weights.gigabytes_needed(item.weights_bytes)
-    item.est_mem_fp16_gb = weights.gigabytes_needed(params * 2 if params else None)
-    item.est_mem_4bit_gb = weights.gigabytes_needed(params * 0.5 if params else None)
+    item.est_mem_fp16_gb = weights.gigabytes_needed(weights_counted * 2 if weights_counted else None)
+    item.est_mem_4bit_gb = weights.gigabytes_needed(weights_counted * 0.5 if weights_counted else None)
     item.est_min_gpu_gb = weights.smallest_tier(item.est_mem_stored_gb, weights.GPU_TIERS_GB)
     item.est_min_cpu_ram_gb = weights.smallest_tier(
         item.est_mem_stored_gb, weights.CPU_RAM_TIERS_GB, weights.CPU_RAM_HEADROOM_GB
     )
-    item.est_decode_tokens_per_s = weights.decode_tokens_per_s(item.est_active_parameters, item.bytes_per_parameter)
+    item.est_decode_tokens_per_s = weights.decode_tokens_per_s(item.weights_bytes, _active_share(item))
 
     item.popularity_score = scores.popularity_score(item.downloads, item.likes)
     item.days_since_modified = scores.days_since(item.last_modified, item.crawled_at)
@@ -54,3 +63,13 @@ def enrich_item(item: ModelItem) -> ModelItem:
         num_parameters=params,
     )
     return item
+
+
+def _active_share(item: ModelItem) -> float | None:
+    """The share of the weights a token reads: all of a model without MoE evidence; for a mixture
+    of experts, active / total when both are known (else None)."""
+    if item.moe_evidence is None:
+        return 1.0
+    if item.est_active_parameters and item.num_parameters and not item.parameters_packed:
+        return min(1.0, item.est_active_parameters / item.num_parameters)
+    return None

@@ -28,9 +28,6 @@ CPU_RAM_TIERS_GB = (8, 16, 32, 64, 128, 256, 512)
 CPU_RAM_HEADROOM_GB = 2.0
 # Memory bandwidth of the reference GPU for the decode estimate (about an RTX 4090's 1,008 GB/s).
 REFERENCE_BANDWIDTH_BYTES_PER_S = 1.0e12
-# Share of a mixture-of-experts model's parameters that sit in its experts: 0.96 matches the
-# published totals/active counts of Mixtral-8x7B (46.7B/12.9B), Qwen3-30B-A3B and DeepSeek-V3.
-MOE_EXPERT_SHARE = 0.96
 
 # Bits per weight of llama.cpp's quantization types (llama.cpp's quantize tool reports these).
 GGUF_BITS_PER_WEIGHT: Mapping[str, float] = {
@@ -41,9 +38,17 @@ GGUF_BITS_PER_WEIGHT: Mapping[str, float] = {
     "F16": 16.0, "BF16": 16.0, "F32": 32.0,
 }
 
-# Quantization methods, in the words config.json's quantization_config.quant_method uses.
-_QUANT_TAGS = ("gptq", "awq", "exl2", "bitsandbytes", "hqq", "aqlm", "eetq", "mlx", "gguf", "fp8", "mxfp4")
+# Quantization methods, in the words config.json's quantization_config.quant_method uses, as tags.
+# Not "mlx": MLX is a framework whose repos hold plain BF16 weights or its own quantized ones (below).
+_QUANT_TAGS = ("gptq", "awq", "exl2", "bitsandbytes", "hqq", "aqlm", "eetq", "gguf", "fp8", "mxfp4")
 _QUANT_TAG_SET = frozenset(_QUANT_TAGS)
+# Container dtypes that hold several quantized weights per stored element, by quantization: GPTQ
+# and AWQ pack eight 4-bit weights in an I32, MLX in a U32, bitsandbytes 4-bit and MXFP4 two in a U8.
+# The Hub counts elements, so a packed repo's parameter count is of containers, not of weights.
+PACKED_CONTAINERS: Mapping[str, frozenset[str]] = {
+    "gptq": frozenset({"I32"}), "awq": frozenset({"I32"}), "mlx": frozenset({"U32"}),
+    "bitsandbytes": frozenset({"U8"}), "mxfp4": frozenset({"U8"}), "int4": frozenset({"I32"}),
+}
 _GGUF_QUANT = re.compile(r"(?i)(?:^|[-_.])(I?Q\d(?:_[A-Z0-9]+)*|F16|BF16|F32)(?=\.gguf$|[-_.])")
 
 
@@ -87,33 +92,52 @@ def gguf_quant_types(files: Sequence[str] | None) -> list[str] | None:
 
 def quantization(
     quant_method: str | None, tags: Sequence[str] | None, library: str | None,
-    dtype: str | None, gguf_types: Sequence[str] | None,
+    param_dtypes: Mapping[str, int] | None, gguf_types: Sequence[str] | None, has_gguf: bool = False,
 ) -> str | None:
-    """The quantization format: config's quant_method first, then GGUF files or tags, then an
-    8-bit float dtype (fp8). Plain F32/F16/BF16 weights are not quantized (None)."""
+    """The quantization format: config's quant_method first (``compressed-tensors``, a container
+    format, is resolved by its dtypes), then a GGUF header or GGUF files, then tags, then MLX's own
+    U32-packed weights, then an 8-bit float dtype (fp8). Plain F32/F16/BF16 weights are not
+    quantized (None)."""
+    dtypes = set(param_dtypes or ())
     if quant_method:
-        return quant_method.lower()
-    if library == "gguf" or gguf_types:
+        method = quant_method.lower()
+        return _compressed_tensors_scheme(dtypes) if method == "compressed-tensors" else method
+    if has_gguf or library == "gguf" or gguf_types:
         return "gguf"
     if tags:
         named = _QUANT_TAG_SET.intersection(map(str.lower, tags))  # one C-level pass over the tags
         for method in _QUANT_TAGS:
             if method in named:
                 return method
-    if dtype and dtype.startswith("F8"):
+        if "U32" in dtypes and ("mlx" in named or library == "mlx" or "mlx" in tags):
+            return "mlx"
+    if library == "mlx" and "U32" in dtypes:
+        return "mlx"
+    if any(d.startswith("F8") for d in dtypes) and dominant_dtype(param_dtypes or None) in _FLOAT8:
         return "fp8"
     return None
 
 
-def active_parameters(num_parameters: int | None, experts: int | None, per_token: int | None) -> int | None:
-    """Parameters used per token: all of them, or for a mixture of experts
-    ``total × (1 − s + s × k / E)`` with expert share ``s`` = MOE_EXPERT_SHARE."""
-    if num_parameters is None:
+_FLOAT8 = frozenset({"F8_E4M3", "F8_E5M2"})
+
+
+def _compressed_tensors_scheme(dtypes: set[str]) -> str:
+    """compressed-tensors stores FP8 weights as F8, INT8 as I8 and packed INT4 as I32."""
+    if dtypes & _FLOAT8:
+        return "fp8"
+    if "I8" in dtypes:
+        return "int8"
+    if "I32" in dtypes:
+        return "int4"
+    return "compressed-tensors"
+
+
+def parameters_packed(quant: str | None, param_dtypes: Mapping[str, int] | None) -> bool | None:
+    """Whether the per-dtype counts include containers of several weights each (PACKED_CONTAINERS);
+    None without counts."""
+    if not param_dtypes:
         return None
-    if not experts or not per_token or per_token >= experts:
-        return num_parameters
-    share = MOE_EXPERT_SHARE
-    return round(num_parameters * (1 - share + share * per_token / experts))
+    return bool(PACKED_CONTAINERS.get(quant or "", frozenset()) & param_dtypes.keys())
 
 
 def gigabytes_needed(num_bytes: float | None) -> float | None:
@@ -127,9 +151,10 @@ def smallest_tier(gigabytes: float | None, tiers: Sequence[int], headroom: float
     return next((tier for tier in tiers if gigabytes + headroom <= tier), None)
 
 
-def decode_tokens_per_s(active_params: int | None, bytes_per_param: float | None) -> float | None:
+def decode_tokens_per_s(weights: int | None, active_share: float | None) -> float | None:
     """Roofline bound on single-stream decoding: each token reads every active weight once, so
-    tokens/s ≤ bandwidth / (active parameters × bytes per parameter), on the reference GPU."""
-    if not active_params or not bytes_per_param:
+    tokens/s ≤ bandwidth / (weight bytes × share of the parameters active per token), on the
+    reference GPU."""
+    if not weights or not active_share:
         return None
-    return round(REFERENCE_BANDWIDTH_BYTES_PER_S / (active_params * bytes_per_param), 2)
+    return round(REFERENCE_BANDWIDTH_BYTES_PER_S / (weights * active_share), 2)
