@@ -40,7 +40,7 @@ COMPRESSION_LEVELS = {"zstd": 3}
 # before the writer gives up on it (after 1 MB), which costs CPU and bytes for nothing.
 UNIQUE_VALUED_COLUMNS = frozenset({
     "id", "name", "sha", "created_at", "last_modified", "search_text", "num_parameters", "used_storage",
-    "weights_bytes", "safetensors_total", "est_active_parameters", "est_mem_stored_gb", "est_mem_fp16_gb", "est_mem_4bit_gb",
+    "weights_bytes", "safetensors_total", "est_parameters", "est_active_parameters", "est_mem_stored_gb", "est_mem_fp16_gb", "est_mem_4bit_gb",
     "est_decode_tokens_per_s", "days_since_modified", "recency_score",
 })
 

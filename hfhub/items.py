@@ -71,7 +71,8 @@ class ModelItem:
     bytes_per_parameter: Any = None
     quantization: Any = None
     gguf_quant_types: Any = None
-    parameters_packed: Any = None
+    est_parameters: Any = None
+    packed_weights_counted_as: Any = None
     moe_evidence: Any = None
     est_active_parameters: Any = None
     base_model_relation: Any = None

@@ -157,33 +157,53 @@ def test_a_safetensors_total_that_contradicts_the_dtypes_is_kept_not_trusted():
     assert item.est_mem_fp16_gb == round(7_615_616_512 * 2 * 1.2 / 1e9, 6) == 18.27748
 
 
-def test_mlx_4bit_repo_is_sized_by_its_packed_weights():
-    # an MLX 4-bit repo: weights packed eight to a U32, BF16 scales and biases
-    item = enriched({"id": "mlx-community/Model-7B-4bit", "library_name": "mlx", "tags": ["mlx", "safetensors", "4-bit"],
-                     "safetensors": {"parameters": {"BF16": 500_000_000, "U32": 875_000_000}, "total": 1_375_000_000}})
-    assert item.quantization == "mlx" and item.parameters_packed is True
-    assert item.weights_bytes == 500_000_000 * 2 + 875_000_000 * 4 == 4_500_000_000  # ≈ 7B at 4 bits plus scales
-    assert item.num_parameters == 1_375_000_000  # the Hub's element count, not the model's weights
-    for unknowable in ("bytes_per_parameter", "est_mem_fp16_gb", "est_mem_4bit_gb", "est_active_parameters"):
-        assert getattr(item, unknowable) is None, unknowable
+def test_mlx_4bit_repo_counted_as_containers_is_sized_at_4_bits():
+    # the Hub's older count: elements as stored, eight 4-bit weights per U32, BF16 scales and biases
+    item = enriched({"id": "mlx-community/Model-7B-4bit", "library_name": "mlx", "tags": ["mlx", "safetensors"],
+                     "safetensors": {"parameters": {"BF16": 500_000_000, "U32": 875_000_000}, "total": 1_375_000_000},
+                     "usedStorage": 4_600_000_000})
+    assert item.quantization == "mlx" and item.packed_weights_counted_as == "containers"
+    assert item.num_parameters == 1_375_000_000  # the Hub's count, kept as it is
+    assert item.est_parameters == 500_000_000 + 875_000_000 * 8 == 7_500_000_000
+    assert item.weights_bytes == 500_000_000 * 2 + 875_000_000 * 4 == 4_500_000_000
+    assert item.bytes_per_parameter == 0.6  # 4 bits a weight plus the scales
     assert item.est_mem_stored_gb == 5.4 and item.est_min_gpu_gb == 8
+    assert item.est_mem_fp16_gb == 18.0
     assert item.est_decode_tokens_per_s == round(1e12 / 4_500_000_000, 2)
+
+
+def test_mlx_4bit_repo_counted_as_weights_is_sized_at_4_bits_too():
+    # the Hub's count since August 2026 (huggingface.js#2415): the weights, still under "U32"
+    # (mlx-community/Qwen3-32B-4bit: U32 ≈ 32.8 billion); as stored bytes they would not fit usedStorage
+    item = enriched({"id": "mlx-community/Qwen3-32B-4bit", "library_name": "mlx", "tags": ["mlx", "safetensors"],
+                     "safetensors": {"parameters": {"BF16": 1_000_000_000, "U32": 32_000_000_000}, "total": 33_000_000_000},
+                     "usedStorage": 18_500_000_000})
+    assert item.packed_weights_counted_as == "weights"
+    assert item.est_parameters == item.num_parameters == 33_000_000_000
+    assert item.weights_bytes == 1_000_000_000 * 2 + 32_000_000_000 // 2 == 18_000_000_000
+
+
+def test_bits_come_from_the_name():
+    item = enriched({"id": "mlx-community/Model-8bit", "library_name": "mlx",
+                     "safetensors": {"parameters": {"BF16": 100, "U32": 1_000}}, "usedStorage": 10_000})
+    assert item.packed_weights_counted_as == "containers" and item.est_parameters == 100 + 4_000
 
 
 def test_an_mlx_repo_in_bf16_is_not_quantized():
     item = enriched({"id": "mlx-community/Model-7B-bf16", "library_name": "mlx", "tags": ["mlx", "safetensors"],
                      "safetensors": {"parameters": {"BF16": 7_000_000_000}, "total": 7_000_000_000}})
-    assert item.quantization is None and item.parameters_packed is False
+    assert item.quantization is None and item.packed_weights_counted_as is None
+    assert item.est_parameters == item.num_parameters
 
 
 def test_compressed_tensors_is_resolved_by_its_dtypes():
     fp8 = enriched({"id": "r/M-FP8-dynamic", "tags": ["compressed-tensors", "fp8"],
                     "config": {"quantization_config": {"quant_method": "compressed-tensors"}},
                     "safetensors": {"parameters": {"BF16": 1_000_000, "F8_E4M3": 8_000_000_000}}})
-    assert (fp8.quant_method, fp8.quantization, fp8.parameters_packed) == ("compressed-tensors", "fp8", False)
+    assert (fp8.quant_method, fp8.quantization, fp8.packed_weights_counted_as) == ("compressed-tensors", "fp8", None)
     w4 = enriched({"id": "r/M-W4A16", "config": {"quantization_config": {"quant_method": "compressed-tensors"}},
                    "safetensors": {"parameters": {"BF16": 1_000_000, "I32": 1_000_000_000}}})
-    assert (w4.quantization, w4.parameters_packed) == ("int4", True)
+    assert (w4.quantization, w4.packed_weights_counted_as, w4.est_parameters) == ("int4", "containers", 8_001_000_000)
 
 
 def test_a_gguf_repo_without_library_name_is_gguf():

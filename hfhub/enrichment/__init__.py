@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from hfhub.enrichment import metadata, moe, scores, weights
+from hfhub.enrichment import metadata, moe, packing, scores, weights
 from hfhub.items import ModelItem
 
 
@@ -15,37 +15,56 @@ def enrich_item(item: ModelItem) -> ModelItem:
     item.languages = metadata.languages(item.languages, item.tags)
     item.base_model_relation = metadata.base_model_relation(item.tags)
     item.arxiv_ids = metadata.arxiv_ids(item.tags)
+    _weights(item)
+    _estimates(item)
+    _scores(item)
+    return item
 
+
+def _weights(item: ModelItem) -> None:
+    """What the weights are: dtype, quantization, how they are packed, their size and count."""
     item.dominant_dtype = weights.dominant_dtype(item.param_dtypes)
     item.gguf_quant_types = weights.gguf_quant_types(item.files)
-    params = item.num_parameters
-    item.weights_bytes = weights.weights_bytes(
-        item.param_dtypes, params, item.num_parameters_source, item.gguf_total_file_size, item.gguf_quant_types
-    )
     has_gguf = item.num_parameters_source == "gguf" or item.gguf_architecture is not None
     item.quantization = weights.quantization(
         item.quant_method, item.tags, item.library_name, item.param_dtypes, item.gguf_quant_types, has_gguf
     )
-    item.parameters_packed = weights.parameters_packed(item.quantization, item.param_dtypes)
-    # a count of packed containers is not a count of weights: what is derived from it stays unknown
-    weights_counted = None if item.parameters_packed else params
-    if item.weights_bytes and weights_counted:
-        item.bytes_per_parameter = round(item.weights_bytes / weights_counted, 4)
+    params = item.num_parameters
+    item.weights_bytes = weights.weights_bytes(
+        item.param_dtypes, params, item.num_parameters_source, item.gguf_total_file_size, item.gguf_quant_types
+    )
+    item.est_parameters = params
+    pack = packing.packing(item.quantization, item.param_dtypes, item.used_storage, item.name, item.tags,
+                           weights.DTYPE_BYTES)
+    if pack is not None:
+        item.packed_weights_counted_as = pack.counted
+        item.est_parameters = packing.weights_held(item.param_dtypes, pack)
+        if item.weights_bytes is not None:
+            item.weights_bytes = packing.stored_bytes(item.param_dtypes, pack, weights.DTYPE_BYTES)
+    if item.weights_bytes and item.est_parameters:
+        item.bytes_per_parameter = round(item.weights_bytes / item.est_parameters, 4)
+
+
+def _estimates(item: ModelItem) -> None:
+    """What running the model takes (``est_``: estimates by the formulas of docs/fields.md)."""
+    est_params = item.est_parameters
     item.moe_evidence = moe.evidence(
         item.architectures, item.model_type, item.gguf_architecture, item.name, item.moe_num_experts
     )
     item.est_active_parameters = moe.active_parameters(
-        weights_counted, item.moe_evidence, item.name, item.moe_num_experts, item.moe_experts_per_token
+        est_params, item.moe_evidence, item.name, item.moe_num_experts, item.moe_experts_per_token
     )
     item.est_mem_stored_gb = weights.gigabytes_needed(item.weights_bytes)
-    item.est_mem_fp16_gb = weights.gigabytes_needed(weights_counted * 2 if weights_counted else None)
-    item.est_mem_4bit_gb = weights.gigabytes_needed(weights_counted * 0.5 if weights_counted else None)
+    item.est_mem_fp16_gb = weights.gigabytes_needed(est_params * 2 if est_params else None)
+    item.est_mem_4bit_gb = weights.gigabytes_needed(est_params * 0.5 if est_params else None)
     item.est_min_gpu_gb = weights.smallest_tier(item.est_mem_stored_gb, weights.GPU_TIERS_GB)
     item.est_min_cpu_ram_gb = weights.smallest_tier(
         item.est_mem_stored_gb, weights.CPU_RAM_TIERS_GB, weights.CPU_RAM_HEADROOM_GB
     )
     item.est_decode_tokens_per_s = weights.decode_tokens_per_s(item.weights_bytes, _active_share(item))
 
+
+def _scores(item: ModelItem) -> None:
     item.popularity_score = scores.popularity_score(item.downloads, item.likes)
     item.days_since_modified = scores.days_since(item.last_modified, item.crawled_at)
     item.recency_score = scores.recency_score(item.days_since_modified)
@@ -60,9 +79,8 @@ def enrich_item(item: ModelItem) -> ModelItem:
         tags=item.tags,
         datasets=item.datasets,
         quantization=item.quantization,
-        num_parameters=params,
+        num_parameters=item.est_parameters,
     )
-    return item
 
 
 def _active_share(item: ModelItem) -> float | None:
@@ -70,6 +88,6 @@ def _active_share(item: ModelItem) -> float | None:
     of experts, active / total when both are known (else None)."""
     if item.moe_evidence is None:
         return 1.0
-    if item.est_active_parameters and item.num_parameters and not item.parameters_packed:
-        return min(1.0, item.est_active_parameters / item.num_parameters)
+    if item.est_active_parameters and item.est_parameters:
+        return min(1.0, item.est_active_parameters / item.est_parameters)
     return None

@@ -42,13 +42,6 @@ GGUF_BITS_PER_WEIGHT: Mapping[str, float] = {
 # Not "mlx": MLX is a framework whose repos hold plain BF16 weights or its own quantized ones (below).
 _QUANT_TAGS = ("gptq", "awq", "exl2", "bitsandbytes", "hqq", "aqlm", "eetq", "gguf", "fp8", "mxfp4")
 _QUANT_TAG_SET = frozenset(_QUANT_TAGS)
-# Container dtypes that hold several quantized weights per stored element, by quantization: GPTQ
-# and AWQ pack eight 4-bit weights in an I32, MLX in a U32, bitsandbytes 4-bit and MXFP4 two in a U8.
-# The Hub counts elements, so a packed repo's parameter count is of containers, not of weights.
-PACKED_CONTAINERS: Mapping[str, frozenset[str]] = {
-    "gptq": frozenset({"I32"}), "awq": frozenset({"I32"}), "mlx": frozenset({"U32"}),
-    "bitsandbytes": frozenset({"U8"}), "mxfp4": frozenset({"U8"}), "int4": frozenset({"I32"}),
-}
 _GGUF_QUANT = re.compile(r"(?i)(?:^|[-_.])(I?Q\d(?:_[A-Z0-9]+)*|F16|BF16|F32)(?=\.gguf$|[-_.])")
 
 
@@ -130,14 +123,6 @@ def _compressed_tensors_scheme(dtypes: set[str]) -> str:
     if "I32" in dtypes:
         return "int4"
     return "compressed-tensors"
-
-
-def parameters_packed(quant: str | None, param_dtypes: Mapping[str, int] | None) -> bool | None:
-    """Whether the per-dtype counts include containers of several weights each (PACKED_CONTAINERS);
-    None without counts."""
-    if not param_dtypes:
-        return None
-    return bool(PACKED_CONTAINERS.get(quant or "", frozenset()) & param_dtypes.keys())
 
 
 def gigabytes_needed(num_bytes: float | None) -> float | None:

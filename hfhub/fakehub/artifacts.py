@@ -30,7 +30,7 @@ class Artifacts:
 
 
 def build(rng: random.Random, library: str | None, params: int, quant: str | None,
-          adapter: bool, arch: vocab.Arch | None, name: str) -> Artifacts:
+          adapter: bool, arch: vocab.Arch | None, name: str, counts_packed_weights: bool = False) -> Artifacts:
     art = Artifacts(siblings=[{"rfilename": ".gitattributes"}, {"rfilename": "README.md"}])
     if library == "gguf":
         _gguf(rng, art, params, arch, name)
@@ -44,7 +44,7 @@ def build(rng: random.Random, library: str | None, params: int, quant: str | Non
         art.siblings += [{"rfilename": rng.choice(("model.pt", "checkpoint.pth", "weights.npz", "model.onnx"))}]
         art.used_storage = params * 4
     else:
-        _safetensors(rng, art, library, params, quant, adapter)
+        _safetensors(rng, art, library, params, quant, adapter, counts_packed_weights)
     return art
 
 
@@ -77,10 +77,14 @@ def _dtypes(rng: random.Random, params: int, quant: str | None) -> dict[str, int
 
 
 def _safetensors(rng: random.Random, art: Artifacts, library: str | None, params: int,
-                 quant: str | None, adapter: bool) -> None:
+                 quant: str | None, adapter: bool, counts_packed_weights: bool) -> None:
     weights = max(params // rng.randrange(100, 2000), 10_000) if adapter else params
     parameters = _dtypes(rng, weights, None if adapter else quant)
     nbytes = int(sum(n * vocab.DTYPE_BYTES[d] for d, n in parameters.items()))
+    if counts_packed_weights and quant == "mlx":
+        # Since August 2026 (huggingface.js#2415) the Hub counts an MLX repo's packed weights,
+        # not their U32 containers, still under "U32" (mlx-community/Qwen3-32B-4bit: ~32.8B).
+        parameters["U32"] *= 8
     legacy_bin = not adapter and rng.random() < 0.12
     art.tags.append("pytorch" if legacy_bin else "safetensors")
     if adapter:

@@ -27,6 +27,10 @@ _TEXT_TASKS = {"text-generation", "text-classification", "token-classification",
                "image-text-to-text", "text-to-speech", "automatic-speech-recognition", None}
 
 
+# Repos created since then get their packed MLX weights counted as weights (see artifacts._safetensors).
+_PACKED_WEIGHTS_COUNTED_SINCE_MS = int(datetime(2026, 8, 26, tzinfo=timezone.utc).timestamp() * 1000)
+
+
 def iso(ms: int) -> str:
     """The Hub's timestamp format: ISO 8601, milliseconds, Z."""
     dt = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
@@ -71,7 +75,8 @@ def build(corpus: Corpus, i: int, row: dict[str, Any]) -> dict[str, Any]:
              for _ in range(rng.choice((0, 0, 0, 1, 2)))]
     if library == "mlx" and relation == "quantized":
         quant = "mlx"  # MLX's own group-wise quantization (U32-packed weights)
-    art = artifacts.build(rng, library, params, quant, relation == "adapter", arch, corpus.model_name(i))
+    art = artifacts.build(rng, library, params, quant, relation == "adapter", arch, corpus.model_name(i),
+                          counts_packed_weights=row["created_ms"] >= _PACKED_WEIGHTS_COUNTED_SINCE_MS)
 
     tags: list[str] = [library] if library else []
     tags += [t for t in art.tags if t != library]
