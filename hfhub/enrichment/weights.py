@@ -40,7 +40,7 @@ GGUF_BITS_PER_WEIGHT: Mapping[str, float] = {
 
 # Quantization methods, in the words config.json's quantization_config.quant_method uses, as tags.
 # Not "mlx": MLX is a framework whose repos hold plain BF16 weights or its own quantized ones (below).
-_QUANT_TAGS = ("gptq", "awq", "exl2", "bitsandbytes", "hqq", "aqlm", "eetq", "gguf", "fp8", "mxfp4")
+_QUANT_TAGS = ("gptq", "awq", "exl2", "bitsandbytes", "hqq", "aqlm", "eetq", "gguf", "fp8", "mxfp4", "compressed-tensors")
 _QUANT_TAG_SET = frozenset(_QUANT_TAGS)
 _GGUF_QUANT = re.compile(r"(?i)(?:^|[-_.])(I?Q\d(?:_[A-Z0-9]+)*|F16|BF16|F32)(?=\.gguf$|[-_.])")
 
@@ -101,7 +101,7 @@ def quantization(
         named = _QUANT_TAG_SET.intersection(map(str.lower, tags))  # one C-level pass over the tags
         for method in _QUANT_TAGS:
             if method in named:
-                return method
+                return _compressed_tensors_scheme(dtypes) if method == "compressed-tensors" else method
         if "U32" in dtypes and ("mlx" in named or library == "mlx" or "mlx" in tags):
             return "mlx"
     if library == "mlx" and "U32" in dtypes:

@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--slow-ms", type=int, default=0, metavar="MS")
     p.add_argument("--churn", type=int, default=0, metavar="K", help="touch K models after each list page")
     p.add_argument("--fault-seed", type=int, default=0)
+    p.add_argument("--records", action="append", default=[], metavar="FILE",
+                   help="serve these recorded real records (JSON lines of {source, record}, e.g. "
+                        "tests/data/real_hub/*.jsonl) instead of a generated corpus; repeatable")
     p.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     return p
 
@@ -51,8 +54,11 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         fault_429=args.fault_429, fault_5xx=args.fault_5xx, fault_malformed=args.fault_malformed,
         fault_drop=args.fault_drop, slow_ms=args.slow_ms, churn=args.churn, fault_seed=args.fault_seed,
     )
+    if args.records and args.churn:
+        raise SystemExit("--churn needs a generated corpus: recorded records do not change")
     return ServerConfig(models=args.models, seed=args.seed, host=args.host, port=args.port,
-                        max_page_size=args.max_page_size, cache_mb=args.cache_mb, faults=faults)
+                        max_page_size=args.max_page_size, cache_mb=args.cache_mb, faults=faults,
+                        records=tuple(args.records))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    print(f"hfhub-fakehub listening on {hub.url} ({args.models} models, seed {args.seed})", flush=True)
+    what = f"{len(hub.corpus)} recorded real models" if args.records else f"{args.models} models, seed {args.seed}"
+    print(f"hfhub-fakehub listening on {hub.url} ({what})", flush=True)
     stop.wait()
     logger.info("stopping")
     hub.shutdown()

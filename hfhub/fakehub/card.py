@@ -81,7 +81,7 @@ def purpose(model_id: str) -> str | None:
 def render(record: dict[str, Any]) -> str:
     card = record.get("cardData") or {}
     model_id = record["id"]
-    name = model_id.split("/", 1)[1]
+    name = model_id.rpartition("/")[2]  # legacy repos such as "gpt2" have no namespace
     task = record.get("pipeline_tag")
     langs = card.get("language") or [t for t in record.get("tags", []) if len(t) == 2 and t.isalpha()]
     langs = [langs] if isinstance(langs, str) else langs

@@ -124,6 +124,17 @@ class Corpus:
         words = (rand.bits_int(self.seed, 50 + rev, i + (k << 40)) for k in range(3))
         return "".join(f"{w:016x}" for w in words)[:40]
 
+    scans_filters = False  # filters are answered from the generated columns (fakehub.listing)
+
+    def has_readme(self, record: dict[str, Any]) -> bool:
+        from hfhub.fakehub.card import has_readme  # noqa: PLC0415 (card text only when asked for)
+
+        return has_readme(record)
+
+    def tiebreak_keys(self) -> np.ndarray:
+        """``listing.object_id_order`` of every model's ``object_id``, vectorised."""
+        return (self.cols["created_ms"] // 1000) * (1 << 24) + np.arange(self.size, dtype=np.int64)
+
     def object_id(self, i: int) -> str:
         """A Mongo-like ObjectId whose first 4 bytes are createdAt, as on the Hub."""
         ts = int(self.cols["created_ms"][i]) // 1000

@@ -86,16 +86,17 @@ class Lister:
         return keyset
 
     def tiebreak(self) -> np.ndarray:
-        """Orders like the `_id` strings: creation second first, then index (cached: creation
-        times never change, and the corpus only grows)."""
+        """Orders like the `_id` strings (``object_id_order``), cached: ids never change, and the
+        corpus only grows."""
         size = self.corpus.size
         if self._tiebreak is None or len(self._tiebreak) != size:
-            created = self.corpus.cols["created_ms"]
-            self._tiebreak = (created // 1000) * (1 << 24) + np.arange(size, dtype=np.int64)
+            self._tiebreak = self.corpus.tiebreak_keys()
         return self._tiebreak
 
     def mask(self, q: ListQuery) -> np.ndarray:
         corpus, c = self.corpus, self.corpus.cols
+        if corpus.scans_filters:  # a replayed corpus has no generated columns to filter on
+            return corpus.filter_mask(q)
         mask = corpus.alive.copy()
         if q.author is not None:
             a = corpus.author_index(q.author)
@@ -148,6 +149,12 @@ class Lister:
         return out
 
 
+def object_id_order(object_id: str) -> int:
+    """A number that orders Mongo ObjectIds as the Hub's tiebreak does: creation second (first 4
+    bytes), then the counter (last 3 bytes)."""
+    return int(object_id[:8], 16) * (1 << 24) + int(object_id[-6:], 16)
+
+
 def encode_cursor(sort: str, value: int, object_id: str, descending: bool) -> str:
     cmp = "$lt" if descending else "$gt"
     query = {"$or": [{sort: value, "_id": {"$gt": object_id}}, {sort: {cmp: value}}]}
@@ -164,7 +171,7 @@ def decode_cursor(cursor: str, sort: str, descending: bool) -> tuple[int, int]:
         ok = beyond[sort] == {("$lt" if descending else "$gt"): value}
         if not (ok and isinstance(value, int) and isinstance(object_id, str) and len(object_id) == 24):
             raise ValueError("cursor does not match this query")
-        tie = int(object_id[:8], 16) * (1 << 24) + int(object_id[-6:], 16)
+        tie = object_id_order(object_id)
     except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
         raise ApiError(400, "Invalid cursor") from None
     return value, tie

@@ -69,7 +69,7 @@ def snapshot(hub: FakeHub) -> Response:
 
 
 def _find(hub: FakeHub, repo_id: str) -> int:
-    i = hub.corpus.index_of(repo_id) if repo_id.count("/") == 1 else None
+    i = hub.corpus.index_of(repo_id) if repo_id.count("/") <= 1 else None
     if i is None:
         raise ApiError(404, REPO_NOT_FOUND, "RepoNotFound")
     return i
@@ -90,7 +90,7 @@ def resolve(hub: FakeHub, path: str) -> Response:
     _revision, _, filename = tail.partition("/")
     with hub.corpus.lock:
         record = hub.corpus.record(_find(hub, repo_id))
-    if filename != "README.md" or not card.has_readme(record):
+    if filename != "README.md" or not hub.corpus.has_readme(record):
         raise ApiError(404, "Entry not found", "EntryNotFound")
     body = card.render(record).encode("utf-8")
     headers = {"X-Repo-Commit": record["sha"], "ETag": f'"{hashlib.sha1(body).hexdigest()}"'}

@@ -9,6 +9,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -20,6 +21,7 @@ from hfhub.fakehub.faults import FaultConfig, Faults, Verdict
 from hfhub.fakehub.listing import Lister
 from hfhub.fakehub.pagecache import EntryCache
 from hfhub.fakehub.query import ApiError
+from hfhub.fakehub.replay import ReplayCorpus
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ class ServerConfig:
     max_page_size: int = 1000
     cache_mb: int = 256
     faults: FaultConfig = field(default_factory=FaultConfig)
+    records: tuple[str, ...] = ()  # JSON-lines files of recorded real records to serve instead (fakehub.replay)
 
 
 class Stats:
@@ -66,7 +69,9 @@ class FakeHub:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.corpus = Corpus(config.models, config.seed)
+        self.corpus: Corpus | ReplayCorpus = (
+            ReplayCorpus.load([Path(p) for p in config.records]) if config.records else Corpus(config.models, config.seed)
+        )
         self.lister = Lister(self.corpus)
         self.entries = EntryCache(config.cache_mb * 1024 * 1024)
         self.faults = Faults(config.faults)

@@ -1,0 +1,138 @@
+"""A corpus of recorded real Hub records, served as they were recorded (``--records FILE``).
+
+The generated corpus is our model of the Hub; this one is the Hub's own words: records that
+huggingface.co returned, kept with their provenance in ``tests/data/real_hub/`` (JSON lines of
+``{"source": {...}, "record": {...}}``). The fake serves them through the same listing, cursor and
+expand code as the generated corpus, so a crawl meets real shapes: absent properties, ``null``s,
+contradictions, legacy ids without a namespace.
+
+What is adapted, and why:
+- Records of one model recorded several times (a full record, and one with only
+  ``inferenceProviderMapping``) are merged, the fuller one first.
+- ``inferenceProviderMapping`` was recorded from the detail endpoint, which keys it by provider;
+  the list endpoint sends a list of ``{"provider", ...}`` entries (huggingface_hub PR #3022), so it
+  is stored in the list form (``fakehub.views.detail`` turns it back).
+- Nothing else is changed. Cards of these repos were not recorded: a repo with ``cardData`` gets the
+  fake's card text built from its real ``cardData``; one without answers 404, as a repo without a
+  README does.
+- A replayed corpus does not change: no churn, no mutations.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from hfhub.fakehub.query import ApiError, ListQuery
+
+_SORT_VALUES = {"downloads": "downloads", "likes": "likes", "trending": "trendingScore"}
+
+
+def _ms(value: Any) -> int:
+    from hfhub.pagework import parse_time  # noqa: PLC0415 (the fake needs it only here)
+
+    moment = parse_time(value)
+    return int(moment.timestamp() * 1000) if moment else 0
+
+
+def load_records(paths: list[Path]) -> list[dict[str, Any]]:
+    """The records of these JSON-lines files, one per model id, merged as the module says."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        for line in path.read_text().splitlines():
+            if not line.strip():
+                continue
+            record = orjson.loads(line)["record"]
+            mapping = record.get("inferenceProviderMapping")
+            if isinstance(mapping, dict):
+                record["inferenceProviderMapping"] = [{"provider": name, **entry} for name, entry in mapping.items()]
+            known = by_id.setdefault(record["id"], {})
+            fuller, other = (record, known) if len(record) > len(known) else (known, record)
+            by_id[record["id"]] = {**fuller, **{k: v for k, v in other.items() if k not in fuller}}
+    return list(by_id.values())
+
+
+class ReplayCorpus:
+    """The corpus interface of ``fakehub.corpus.Corpus`` over a fixed list of real records."""
+
+    scans_filters = True
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        self._records = records
+        self._index = {record["id"]: i for i, record in enumerate(records)}
+        self.lock = threading.RLock()
+        self.revisions: dict[int, int] = {}
+        self.version = 0
+        self.alive = np.ones(len(records), dtype=bool)
+        self.cols: dict[str, np.ndarray] = {
+            column: np.array([_count(r.get(key)) for r in records], dtype=np.int64)
+            for column, key in _SORT_VALUES.items()
+        }
+        self.cols["created_ms"] = np.array([_ms(r.get("createdAt")) for r in records], dtype=np.int64)
+        self.cols["modified_ms"] = np.array([_ms(r.get("lastModified")) for r in records], dtype=np.int64)
+
+    @classmethod
+    def load(cls, paths: list[Path]) -> ReplayCorpus:
+        return cls(load_records(paths))
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @property
+    def size(self) -> int:
+        return len(self._records)
+
+    def model_ids(self) -> Iterator[str]:
+        return (record["id"] for record in self._records)
+
+    def model_id(self, i: int) -> str:
+        return str(self._records[i]["id"])
+
+    def object_id(self, i: int) -> str:
+        return str(self._records[i]["_id"])
+
+    def index_of(self, model_id: str) -> int | None:
+        return self._index.get(model_id)
+
+    def record(self, i: int) -> dict[str, Any]:
+        return self._records[i]
+
+    def records(self, indices: list[int]) -> list[dict[str, Any]]:
+        return [self._records[i] for i in indices]
+
+    def has_readme(self, record: dict[str, Any]) -> bool:
+        return bool(record.get("cardData"))
+
+    def tiebreak_keys(self) -> np.ndarray:
+        from hfhub.fakehub.listing import object_id_order  # noqa: PLC0415 (listing imports the corpora)
+
+        return np.array([object_id_order(r["_id"]) for r in self._records], dtype=np.int64)
+
+    def filter_mask(self, q: ListQuery) -> np.ndarray:
+        return np.fromiter((_matches(r, q) for r in self._records), dtype=bool, count=self.size)
+
+    def touch(self, i: int, now_ms: int | None = None) -> None:
+        raise ApiError(400, "a replayed corpus of recorded records does not change")
+
+    def apply(self, **changes: Any) -> list[int]:
+        raise ApiError(400, "a replayed corpus of recorded records does not change")
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _matches(record: dict[str, Any], q: ListQuery) -> bool:
+    model_id = str(record["id"])
+    tags = record.get("tags") or []
+    return (
+        (q.author is None or model_id.partition("/")[0] == q.author and "/" in model_id)
+        and (q.pipeline_tag is None or record.get("pipeline_tag") == q.pipeline_tag)
+        and (q.search is None or q.search.lower() in model_id.lower())
+        and all(tag in tags for tag in q.filters)
+    )
