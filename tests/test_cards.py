@@ -317,7 +317,8 @@ def test_fake_hub_card(index: int) -> None:
     description = lines[lines.index(f"# {name}") + 2]
     card = parsed(markdown)
     assert card.summary.startswith(f"{name}\n{description}\n")
-    assert card.headings == (name, "Usage", "Training data")
+    assert card.headings[:3] == (name, "Usage", "Training data") and "Citation" in card.headings
+    assert len(markdown.encode()) > 1000  # real cards are kilobytes
     assert card.front_matter_keys == tuple(record.get("cardData") or {})
     assert "pip install" not in card.summary and "model_id" not in card.summary
     assert card.language == "en"
