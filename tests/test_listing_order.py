@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from urllib.parse import urlencode
-
 from datetime import datetime
+from urllib.parse import urlencode
 
 import pandas as pd
 import pytest

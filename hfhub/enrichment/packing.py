@@ -59,7 +59,7 @@ def packing(
 ) -> Packing | None:
     """How this repo's quantized weights are packed and counted, or None if they are not packed."""
     container = CONTAINERS.get(quant or "")
-    if not param_dtypes or container not in param_dtypes:
+    if not param_dtypes or container is None or container not in param_dtypes:
         return None
     bits = bits_per_weight(name, tags)
     if bits >= CONTAINER_BITS[container]:

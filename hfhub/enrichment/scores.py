@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import chain
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from itertools import chain
 
 from hfhub.enrichment.metadata import LANGUAGE_NAMES
 

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
     from twisted.python.failure import Failure
-    from typing_extensions import Self
 
 PREFIX = "hfhub/pipeline_errors/"
 

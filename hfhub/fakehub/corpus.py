@@ -124,8 +124,6 @@ class Corpus:
         words = (rand.bits_int(self.seed, 50 + rev, i + (k << 40)) for k in range(3))
         return "".join(f"{w:016x}" for w in words)[:40]
 
-    scans_filters = False  # filters are answered from the generated columns (fakehub.listing)
-
     def has_readme(self, record: dict[str, Any]) -> bool:
         from hfhub.fakehub.card import has_readme  # noqa: PLC0415 (card text only when asked for)
 

@@ -21,6 +21,7 @@ import orjson
 
 from hfhub.fakehub import vocab
 from hfhub.fakehub.query import SORT_COLUMNS, ApiError, ListQuery
+from hfhub.fakehub.replay import ReplayCorpus
 
 if TYPE_CHECKING:
     from hfhub.fakehub.corpus import Corpus
@@ -46,7 +47,7 @@ class _Keyset:
 class Lister:
     """Answers list queries for one corpus; caches the expensive filter masks."""
 
-    def __init__(self, corpus: Corpus) -> None:
+    def __init__(self, corpus: Corpus | ReplayCorpus) -> None:
         self.corpus = corpus
         self._ids_lower: list[str] = []
         self._masks: OrderedDict[tuple[str, str, int], np.ndarray] = OrderedDict()
@@ -95,7 +96,7 @@ class Lister:
 
     def mask(self, q: ListQuery) -> np.ndarray:
         corpus, c = self.corpus, self.corpus.cols
-        if corpus.scans_filters:  # a replayed corpus has no generated columns to filter on
+        if isinstance(corpus, ReplayCorpus):  # recorded records have no generated columns to filter on
             return corpus.filter_mask(q)
         mask = corpus.alive.copy()
         if q.author is not None:

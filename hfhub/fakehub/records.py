@@ -165,7 +165,7 @@ def _hub_tags(rng: random.Random, library: str | None, task: str | None, quant: 
             tags.append("text-generation-inference")
         if rng.random() < 0.05:
             tags.append("custom_code")
-    tags += _QUANT_TAGS.get(quant, [])
+    tags += _QUANT_TAGS.get(quant or "", [])
     if library in ("transformers", "gguf", "sentence-transformers") and rng.random() < 0.6:
         tags.append("endpoints_compatible")
     if rng.random() < 0.01:

@@ -34,7 +34,7 @@ _SORT_VALUES = {"downloads": "downloads", "likes": "likes", "trending": "trendin
 
 
 def _ms(value: Any) -> int:
-    from hfhub.pagework import parse_time  # noqa: PLC0415 (the fake needs it only here)
+    from hfhub.pagework import parse_time
 
     moment = parse_time(value)
     return int(moment.timestamp() * 1000) if moment else 0
@@ -59,8 +59,6 @@ def load_records(paths: list[Path]) -> list[dict[str, Any]]:
 
 class ReplayCorpus:
     """The corpus interface of ``fakehub.corpus.Corpus`` over a fixed list of real records."""
-
-    scans_filters = True
 
     def __init__(self, records: list[dict[str, Any]]) -> None:
         self._records = records
@@ -109,7 +107,7 @@ class ReplayCorpus:
         return bool(record.get("cardData"))
 
     def tiebreak_keys(self) -> np.ndarray:
-        from hfhub.fakehub.listing import object_id_order  # noqa: PLC0415 (listing imports the corpora)
+        from hfhub.fakehub.listing import object_id_order
 
         return np.array([object_id_order(r["_id"]) for r in self._records], dtype=np.int64)
 
