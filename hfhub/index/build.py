@@ -66,11 +66,18 @@ class _Read:
     n: int = 0
 
 
+# Index columns filled from another dataset column where the dataset has it: the index's parameter
+# count (--max-params, the results) is the model's, with packed quantized weights unpacked.
+SOURCE_COLUMNS = {"num_parameters": "est_parameters"}
+
+
 def _model_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
-    arrays = [
-        batch.column(name).cast(kind) if name in batch.schema.names else pa.nulls(batch.num_rows, kind)
-        for name, kind in MODEL_COLUMNS.items()
-    ]
+    names = batch.schema.names
+    arrays = []
+    for name, kind in MODEL_COLUMNS.items():
+        source = SOURCE_COLUMNS.get(name, name)
+        source = source if source in names else name
+        arrays.append(batch.column(source).cast(kind) if source in names else pa.nulls(batch.num_rows, kind))
     return pa.RecordBatch.from_arrays(arrays, names=list(MODEL_COLUMNS))
 
 
@@ -106,7 +113,7 @@ def _read(dataset: ds.Dataset, keep_texts: bool, cards: pa.Table | None = None) 
     has_text = "search_text" in names
     if not has_text:
         logger.warning("the dataset has no search_text column: indexing a text made of its other columns")
-    wanted = {*MODEL_COLUMNS, *(("search_text",) if has_text else FALLBACK_TEXT_COLUMNS)} & names
+    wanted = {*MODEL_COLUMNS, *SOURCE_COLUMNS.values(), *(("search_text",) if has_text else FALLBACK_TEXT_COLUMNS)} & names
     read = _Read()
     for batch in dataset.to_batches(columns=sorted(wanted), batch_size=65_536):
         text = batch.column("search_text") if has_text else pa.array(fallback_texts(batch.to_pylist()))

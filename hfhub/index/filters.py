@@ -25,7 +25,7 @@ class SearchFilters:
     author: str | None = None
     license: str | None = None
     language: str | None = None
-    max_params: int | None = None  # num_parameters <= this (unknown counts fail)
+    max_params: int | None = None  # parameters (est_parameters) <= this (unknown counts fail)
     max_size_gb: float | None = None  # weights_bytes <= this many GB (unknown sizes fail)
     fits_gpu_gb: int | None = None  # est_min_gpu_gb <= this (unknown fail)
     min_downloads: int | None = None
