@@ -74,7 +74,7 @@ def completeness(
             f"not verifiable: the top {args.limit:,} by {order.sort}, which changes while the listing is "
             "paged, so a model can be missed or listed twice at a page boundary"
         )
-    if not order.stable:  # not reached by listing_order, kept for a future order
+    if not order.stable:  # a limit larger than what the listing held, in a moving order
         return False, f"not verifiable: listed by {order.sort}, which changes while the listing is paged"
     if out_of_order:
         return False, (
