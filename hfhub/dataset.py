@@ -1,16 +1,11 @@
-"""The Parquet dataset on disk: atomic part files and publishing a finished crawl's parts.
+"""The Parquet dataset on disk: atomic part files, compaction, the dataset's state.
 
-Layout of ``DATASET_DIR`` (``output/models`` by default)::
-
-    part-<crawl>-00000.parquet ...      the published dataset: what readers see
-    _state.json                         the last published crawl and its watermark
-    _inprogress/<crawl>/part-...        parts of a crawl still running or interrupted,
-    _inprogress/<crawl>/checkpoint.json and how far its listing is durably written
-
-pyarrow, pandas and DuckDB (with a ``*.parquet`` glob) skip paths starting with ``_`` or ``.``, so
-neither parts in progress nor temporary files are ever read as data. Every part is written under a
-temporary ``.``-prefixed name, fsynced, and renamed into place: a part file either is complete or
-does not exist, whenever the process dies.
+A published dataset is a folder of part files (``part-<crawl>-00000.parquet`` …) and ``_state.json``
+(the last published crawl and its watermark), published in whole versions behind a symlink
+(``hfhub.versions``, which also says where crawls in progress keep their parts). pyarrow, pandas
+and DuckDB (with a ``*.parquet`` glob) skip paths starting with ``_`` or ``.``, so temporary files
+are never read as data. Every part is written under a temporary ``.``-prefixed name, fsynced, and
+renamed into place: a part file either is complete or does not exist, whenever the process dies.
 """
 
 from __future__ import annotations
@@ -28,7 +23,6 @@ import pyarrow.parquet as pq
 
 from hfhub.schema import MODEL_SCHEMA
 
-INPROGRESS = "_inprogress"
 DATASET_STATE = "_state.json"
 PART_GLOB = "part-*.parquet"
 # zstd at its standard level 3, with dictionary encoding only where values repeat (below). Measured
@@ -127,34 +121,6 @@ def drop_superseded_rows(
         keep[lost_rows[lost_parts == number]] = False
         write_table(table.filter(pa.array(keep)), path, compression=compression)
     return int(superseded.sum())
-
-
-def crawl_dir(dataset_dir: Path, crawl_id: str) -> Path:
-    return dataset_dir / INPROGRESS / crawl_id
-
-
-def publish(dataset_dir: Path, crawl_id: str, *, replace: bool) -> list[Path]:
-    """Move a finished crawl's parts into the dataset; with ``replace``, they replace the previous
-    crawl's parts (a full crawl), else they join them (an incremental refresh, compacted after).
-
-    The new parts are moved in first and the old ones removed after, so a reader never finds the
-    dataset empty; one listing the folder in between may see both crawls' rows.
-    """
-    source = crawl_dir(dataset_dir, crawl_id)
-    old_parts = set(dataset_dir.glob(PART_GLOB))
-    published = []
-    for part in sorted(source.glob(PART_GLOB)):
-        target = dataset_dir / part.name
-        os.replace(part, target)
-        published.append(target)
-    fsync_path(dataset_dir)
-    if replace:
-        for part in old_parts - set(published):
-            part.unlink()
-    for leftover in source.iterdir():
-        leftover.unlink()
-    source.rmdir()
-    return published
 
 
 def dataset_parts(dataset_dir: Path) -> list[Path]:

@@ -41,7 +41,7 @@ def test_a_crawl_mirrors_exactly_the_hubs_models(small_hub, tmp_path):
 
     # nothing half-written or in progress is left behind
     assert not [p for p in all_files(result.dataset_dir) if p.suffix != ".parquet" and p.name != "_state.json"]
-    assert not (result.dataset_dir / "_inprogress").exists() or not any((result.dataset_dir / "_inprogress").iterdir())
+    assert not (result.dataset_dir.parent / ".models" / "inprogress").exists() or not any((result.dataset_dir.parent / ".models" / "inprogress").iterdir())
 
     stats = result.stats
     assert stats["finish_reason"] == "finished"

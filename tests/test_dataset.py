@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 
 from datetime import datetime, timezone
 
-from hfhub.dataset import INPROGRESS, crawl_dir, drop_superseded_rows, publish, write_table
+from hfhub.dataset import drop_superseded_rows, write_table
 from hfhub.schema import COLUMNS, MODEL_SCHEMA
 
 
@@ -34,18 +34,6 @@ def test_write_part_is_atomic_and_reads_back(tmp_path: Path):
     assert table.column("id").to_pylist() == ["a/1", "a/2"]
     assert table.column("tags").to_pylist() == [["a", "b"], ["a", "b"]]
     assert dict(table.column("param_dtypes").to_pylist()[0]) == {"BF16": 10, "F32": 2}
-
-
-def test_publish_replaces_the_previous_crawl_and_readers_skip_work_in_progress(tmp_path: Path):
-    dataset = tmp_path / "models"
-    for crawl, ids in (("old", ["a/1", "a/2"]), ("new", ["b/1"]), ("running", ["c/1"])):
-        crawl_dir(dataset, crawl).mkdir(parents=True)
-        write_part(columns(ids), crawl_dir(dataset, crawl) / f"part-{crawl}-00000.parquet")
-    publish(dataset, "old", replace=True)
-    assert sorted(pd.read_parquet(dataset)["id"]) == ["a/1", "a/2"]
-    publish(dataset, "new", replace=True)
-    assert sorted(pd.read_parquet(dataset)["id"]) == ["b/1"]  # "running" under _inprogress is not read
-    assert sorted(p.name for p in (dataset / INPROGRESS).iterdir()) == ["running"]
 
 
 def test_drop_superseded_rows_keeps_the_newest_record_of_each_id(tmp_path: Path):

@@ -30,7 +30,7 @@ def crawl_command(workdir: Path, *settings: str) -> list[str]:
 
 def checkpoint_pages(dataset_dir: Path) -> int:
     pages = 0
-    for path in (dataset_dir / "_inprogress").glob("*/checkpoint.json"):
+    for path in (dataset_dir.parent / ".models" / "inprogress").glob("*/checkpoint.json"):
         try:
             pages = max(pages, json.loads(path.read_text())["pages"])
         except (ValueError, OSError):
@@ -57,7 +57,7 @@ def test_hard_kills_at_any_point_resume_to_exactly_the_hubs_models(tmp_path):
         for pages in (2, 9, 17):
             assert start_and_kill_after(hub.url, tmp_path, jobdir, pages) == -signal.SIGKILL
         # The state a kill in the middle of a Parquet flush leaves: a truncated temporary part.
-        (parts_dir,) = (tmp_path / "models" / "_inprogress").iterdir()
+        (parts_dir,) = (tmp_path / ".models" / "inprogress").iterdir()
         (parts_dir / ".part-killed-00099.parquet.tmp").write_bytes(b"PAR1\x15\x00 truncated")
         # A graceful stop (SIGTERM once) flushes and saves its state too.
         assert start_and_kill_after(hub.url, tmp_path, jobdir, 22, signal.SIGTERM) == 1
@@ -73,7 +73,7 @@ def test_hard_kills_at_any_point_resume_to_exactly_the_hubs_models(tmp_path):
     ids = [i for part in parts for i in pq.read_table(part, columns=["id"]).column("id").to_pylist()]
     assert len(ids) == len(set(ids)) == 3000
     assert set(ids) == set(Corpus(3000, seed=21).model_ids())
-    assert not (tmp_path / "models" / "_inprogress").exists() or not any((tmp_path / "models" / "_inprogress").iterdir())
+    assert not (tmp_path / ".models" / "inprogress").exists() or not any((tmp_path / ".models" / "inprogress").iterdir())
     stats = json.loads((tmp_path / "stats.json").read_text())
     assert stats["hfhub/pages"] < 30  # the last run continued where the checkpoint was, not from page 1
 

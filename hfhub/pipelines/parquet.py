@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,14 +26,14 @@ from twisted.internet.threads import deferToThread
 
 from hfhub import crawlstate
 from hfhub import signals as hfhub_signals
-from hfhub.dataset import (
-    crawl_dir, count_rows, dataset_parts, dataset_watermark, drop_superseded_rows, newest_last_modified,
-    publish, write_dataset_state, write_table,
-)
+from hfhub.dataset import write_table
 from hfhub.items import ModelPage
 from hfhub.pageprocesses import lost_in_page_process, page_processes
 from hfhub.pagework import take_table
+from hfhub.killpoints import kill_point
+from hfhub.publishing import forget_crawl_parts, publish_crawl
 from hfhub.schema import MODEL_SCHEMA
+from hfhub.versions import check_dataset_path, inprogress_dir
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -61,7 +60,8 @@ class ParquetDatasetPipeline:
             raise ValueError("HFHUB_PARQUET_ROWS_PER_PART must be at least 1")
         self.session = crawlstate.crawl_session(crawler)
         self.crawl_id = self.session.crawl_id
-        self.parts_dir = crawl_dir(self.dataset_dir, self.crawl_id)
+        check_dataset_path(self.dataset_dir)  # before anything is written (hfhub.versions)
+        self.parts_dir = inprogress_dir(self.dataset_dir, self.crawl_id)
         self.ledger = crawlstate.PageLedger(
             crawlstate.read_checkpoint(self.parts_dir) if self.session.checkpoints else crawlstate.Checkpoint()
         )
@@ -240,30 +240,22 @@ class ParquetDatasetPipeline:
         )
 
     def _compact_and_publish(self, mode: str) -> None:
-        if not any(self.parts_dir.glob("part-*.parquet")):  # keep the schema even when nothing was found
-            write_table(MODEL_SCHEMA.empty_table(), self.parts_dir / f"{self.session.part_stem}-00000.parquet",
-                        compression=self.compression)
-        removed = 0
         # Repeats within the crawl: seen by the dedup pipeline in this run, or unknowable after a
         # resume or in a cluster (other processes' ids were in their memory). Skipped otherwise:
         # reading every id back costs a few hundred MB at two million models.
-        if self.session.may_repeat_rows or self.stats.get_value("hfhub/duplicates"):
-            removed = drop_superseded_rows(sorted(self.parts_dir.glob("part-*.parquet")), compression=self.compression)
-        published = publish(self.dataset_dir, self.crawl_id, replace=mode == "full")
-        if mode != "full":  # an incremental refresh: its rows supersede older rows of the same models
-            removed += drop_superseded_rows(dataset_parts(self.dataset_dir), compression=self.compression)
-        parts = dataset_parts(self.dataset_dir)
-        rows = count_rows(parts)
-        watermark = dataset_watermark(newest_last_modified(parts), crawlstate.crawl_started_at(self.crawl_id))
-        write_dataset_state(self.dataset_dir, {
-            "crawl_id": self.crawl_id, "mode": mode, "models": rows,
-            "published_at": datetime.now(timezone.utc).isoformat(),
-            "watermark": watermark.isoformat() if watermark else None,
-        })
+        publication = publish_crawl(
+            self.dataset_dir, self.parts_dir, self.crawl_id, mode=mode, compression=self.compression,
+            compact_own_parts=bool(self.session.may_repeat_rows or self.stats.get_value("hfhub/duplicates")),
+            empty_part_name=f"{self.session.part_stem}-00000.parquet",
+        )
+        kill_point("publish:before_forget")
         self.session.published()
-        self.stats.set_value("hfhub/duplicates_removed", removed)
-        self.stats.set_value("hfhub/models_published", rows)
+        kill_point("publish:forgotten")
+        forget_crawl_parts(self.dataset_dir, self.crawl_id)
+        self.stats.set_value("hfhub/duplicates_removed", publication.removed)
+        self.stats.set_value("hfhub/models_published", publication.models)
         logger.info(
-            "published %(new)d part file(s) (%(mode)s crawl): %(dir)s now holds %(rows)d models; %(removed)d older rows removed",
-            {"new": len(published), "mode": mode, "dir": self.dataset_dir, "rows": rows, "removed": removed},
+            "published %(mode)s crawl %(crawl)s: %(dir)s now holds %(rows)d models (%(version)s); %(removed)d older rows removed",
+            {"mode": mode, "crawl": self.crawl_id, "dir": self.dataset_dir, "rows": publication.models,
+             "version": publication.version, "removed": publication.removed},
         )

@@ -25,7 +25,8 @@ from hfhub import crawlstate
 from hfhub.cards import CardRejected, parse_card
 from hfhub.cards.table import card_key, known_card_shas
 from hfhub.cluster.leases import settles_lease
-from hfhub.dataset import crawl_dir, read_dataset_state
+from hfhub.dataset import read_dataset_state
+from hfhub.versions import inprogress_dir
 from hfhub.hubapi import models_listing_url, next_page_url
 from hfhub.hubrecord import EXPAND_PROPERTIES
 from hfhub.items import CardItem, ModelPage
@@ -121,7 +122,7 @@ class ModelsSpider(scrapy.Spider):
         if not (self.session.checkpoints and self.session.resumed):
             return crawlstate.Checkpoint()
         dataset_dir = Path(self.settings["HFHUB_DATASET_DIR"]).resolve()
-        return crawlstate.read_checkpoint(crawl_dir(dataset_dir, self.session.crawl_id))
+        return crawlstate.read_checkpoint(inprogress_dir(dataset_dir, self.session.crawl_id))
 
     def first_page_url(self) -> str:
         page_size = self.settings.getint("HFHUB_PAGE_SIZE")

@@ -1,0 +1,130 @@
+"""Publishing in whole versions (hfhub/versions.py, hfhub/publishing.py): kills at every step of a
+publication, readers during one, and paths hfhub must not destroy."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hfhub.fakehub.process import FakeHubProcess
+from hfhub.versions import LEGACY_VERSION, UnsafeDatasetPath, current_version, publish_version
+from tests.conftest import REPO, crawl_command, run_crawl
+
+KILL_POINTS = ["publish:linked", "publish:built", "publish:renamed", "publish:pointed", "publish:before_forget",
+               "publish:forgotten"]
+
+
+def hub_state(hub: FakeHubProcess) -> set[tuple[str, str]]:
+    return {(model_id, state["sha"]) for model_id, state in hub.snapshot().items()}
+
+
+def dataset_state(dataset: Path) -> set[tuple[str, str]]:
+    models = pd.read_parquet(current_version(dataset), columns=["id", "sha"])
+    assert models["id"].is_unique
+    return set(zip(models["id"], models["sha"]))
+
+
+def killed_run(hub_url: str, workdir: Path, point: str, *args: str) -> subprocess.CompletedProcess[str]:
+    command, env = crawl_command(hub_url, workdir, *args, settings=[f"JOBDIR={workdir / 'job'}"],
+                                 env={"HFHUB_KILL_AT": point})
+    return subprocess.run(command, cwd=REPO, env=env, timeout=300, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+@pytest.mark.parametrize("mode", ["full", "incremental"])
+def test_a_publication_killed_at_any_step_is_finished_by_the_next_run(tmp_path, point, mode):
+    job = [f"JOBDIR={tmp_path / 'job'}"]
+    with FakeHubProcess(models=600, seed=51, args=["--max-page-size", "100"]) as hub:
+        assert run_crawl(hub.url, tmp_path, settings=job).returncode == 0
+        before = hub_state(hub)
+        hub.mutate(touch=sorted(m for m, _ in before)[:40], add=25)
+        after = hub_state(hub)
+        killed = killed_run(hub.url, tmp_path, point, f"mode={mode}")
+        assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+        assert dataset_state(tmp_path / "models") in (before, after)  # readable, whole, one version
+        again = run_crawl(hub.url, tmp_path, f"mode={mode}", settings=job)
+    assert again.returncode == 0, again.log[-3000:]
+    assert dataset_state(tmp_path / "models") == after
+    assert again.stats["hfhub/models_published"] == len(after)
+    assert not any((tmp_path / ".models" / "inprogress").iterdir())  # no crawl's parts left behind
+
+
+def test_readers_see_one_whole_version_while_crawls_publish(tmp_path):
+    reads: list[frozenset[tuple[str, str]]] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read_forever() -> None:
+        while not stop.is_set():
+            try:
+                if current_version(tmp_path / "models") is not None:
+                    reads.append(frozenset(dataset_state(tmp_path / "models")))
+            except BaseException as error:  # noqa: BLE001 - what the test is about
+                errors.append(error)
+
+    with FakeHubProcess(models=1500, seed=52, args=["--max-page-size", "100"]) as hub:
+        assert run_crawl(hub.url, tmp_path).returncode == 0
+        states = [hub_state(hub)]
+        reader = threading.Thread(target=read_forever, daemon=True)
+        reader.start()
+        try:
+            for mode in ("incremental", "full", "incremental"):
+                hub.mutate(touch=sorted(m for m, _ in states[-1])[:300:3], add=40)
+                assert run_crawl(hub.url, tmp_path, f"mode={mode}").returncode == 0
+                states.append(hub_state(hub))
+        finally:
+            stop.set()
+            reader.join(timeout=60)
+    assert not errors, errors[:3]
+    assert len(reads) > 10
+    assert {read for read in reads} <= {frozenset(state) for state in states}  # never a mix of two
+
+
+def test_a_dataset_folder_from_before_versions_becomes_the_first_version(tmp_path):
+    dataset = tmp_path / "models"
+    dataset.mkdir()
+    (dataset / "part-old-00000.parquet").write_bytes(b"old part")
+    (dataset / "_state.json").write_text("{}")
+    publish_version(dataset, "20270101T000000Z-new", lambda folder: (folder / "part-new.parquet").write_bytes(b"new"))
+    assert dataset.is_symlink() and [p.name for p in dataset.iterdir()] == ["part-new.parquet"]
+    legacy = tmp_path / ".models" / "versions" / LEGACY_VERSION
+    assert (legacy / "part-old-00000.parquet").read_bytes() == b"old part"  # kept one publication longer
+    publish_version(dataset, "20270102T000000Z-newer", lambda folder: None)
+    assert not legacy.exists()
+
+
+@pytest.mark.parametrize("make", ["file", "foreign folder", "parts not published by hfhub", "foreign link", "no name"])
+def test_a_path_hfhub_did_not_make_is_refused_and_left_alone(tmp_path, make):
+    dataset = tmp_path / "precious"
+    if make == "file":
+        dataset.write_text("my notes")
+    elif make == "foreign folder":
+        dataset.mkdir()
+        (dataset / "thesis.tex").write_text("years of work")
+    elif make == "parts not published by hfhub":
+        dataset.mkdir()
+        (dataset / "part-00000.parquet").write_bytes(b"someone else's data")
+    elif make == "foreign link":
+        (tmp_path / "elsewhere").mkdir()
+        dataset.symlink_to(tmp_path / "elsewhere")
+    else:
+        dataset = Path(".")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    with pytest.raises(UnsafeDatasetPath):
+        publish_version(dataset, "20270101T000000Z-x", lambda folder: None)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_a_crawl_into_a_foreign_folder_is_refused_before_any_request(small_hub, tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "part-mine.parquet").write_bytes(b"not hfhub's")
+    result = run_crawl(small_hub.url, tmp_path, "limit=10")
+    assert result.returncode == 1
+    assert "holds files hfhub did not write" in result.log
+    assert (tmp_path / "models" / "part-mine.parquet").read_bytes() == b"not hfhub's"
+    assert not (tmp_path / ".models").exists()
