@@ -141,9 +141,27 @@ def crawl_session(crawler: Crawler) -> Any:
     return _sessions[crawler]
 
 
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be trusted: resuming from it could skip or repeat pages."""
+
+
 def read_checkpoint(parts_dir: Path) -> Checkpoint:
     path = parts_dir / CHECKPOINT_FILE
-    return Checkpoint(**json.loads(path.read_text())) if path.exists() else Checkpoint()
+    if not path.exists():
+        return Checkpoint()
+    try:
+        fields = json.loads(path.read_text())
+        checkpoint = Checkpoint(**fields)
+    except (ValueError, TypeError, OSError) as exc:
+        raise CheckpointError(f"the checkpoint {path} is unreadable ({exc}); to start the crawl over, "
+                              "remove its JOBDIR") from None
+    if not (isinstance(checkpoint.pages, int) and checkpoint.pages >= 0 and isinstance(checkpoint.models, int)
+            and checkpoint.models >= 0 and isinstance(checkpoint.listing_done, bool)
+            and (checkpoint.next_url is None or isinstance(checkpoint.next_url, str))
+            and (checkpoint.next_url is None) == checkpoint.listing_done):
+        raise CheckpointError(f"the checkpoint {path} holds values a crawl never writes ({fields}); "
+                              "to start the crawl over, remove its JOBDIR")
+    return checkpoint
 
 
 def write_checkpoint(parts_dir: Path, checkpoint: Checkpoint) -> None:

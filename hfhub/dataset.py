@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from hfhub.killpoints import fail_point
 from hfhub.schema import MODEL_SCHEMA
 
 DATASET_STATE = "_state.json"
@@ -69,14 +70,19 @@ def fsync_path(path: Path) -> None:
 def write_table(table: pa.Table, path: Path, *, compression: str = "zstd") -> int:
     """Write ``table`` to ``path`` atomically (temporary name, fsync, rename); return the size."""
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as sink:
-        pq.write_table(
-            table, sink, compression=compression, compression_level=COMPRESSION_LEVELS.get(compression),
-            row_group_size=max(1, table.num_rows),
-            use_dictionary=dictionary_encoded_paths(table.schema),
-        )
-        sink.flush()
-        os.fsync(sink.fileno())
+    try:
+        with open(tmp, "wb") as sink:
+            pq.write_table(
+                table, sink, compression=compression, compression_level=COMPRESSION_LEVELS.get(compression),
+                row_group_size=max(1, table.num_rows),
+                use_dictionary=dictionary_encoded_paths(table.schema),
+            )
+            fail_point("write_table")
+            sink.flush()
+            os.fsync(sink.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a part that could not be written leaves nothing behind
+        raise
     os.replace(tmp, path)
     fsync_path(path.parent)
     return path.stat().st_size

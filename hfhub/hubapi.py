@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # One link-value of an RFC 8288 Link header: <target>; param=value; rel="next"
 _LINK_VALUE = re.compile(r"<(?P<url>[^>]*)>(?P<params>[^,]*)")
@@ -53,3 +55,19 @@ def models_listing_url(
     params.append(("limit", str(limit)))
     params.extend(("expand[]", prop) for prop in expand)
     return f"{endpoint.rstrip('/')}/api/models?{urlencode(params)}"
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of ``url``, lower-cased, the port made explicit: what must match for a
+    URL to belong to the endpoint (``http`` and ``https`` on one host are two origins)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:  # a port that is not a number
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def same_origin(url: str, endpoint: str) -> bool:
+    return origin(url) == origin(endpoint)

@@ -24,6 +24,17 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+# Stats that say a finished crawl did not write or publish all it should have.
+WRITE_FAILURE_STATS = (
+    "hfhub/parts_failed", "hfhub/cards/parts_failed", "hfhub/publish/refused", "hfhub/publish/failed",
+    "hfhub/publish/handlers_failed",
+)
+
+
+def write_failures(stats: dict) -> list[str]:
+    return [f"{key}={stats[key]}" for key in WRITE_FAILURE_STATS if stats.get(key)]
+
+
 class Command(ScrapyCrawlCommand):
     _crawler: Crawler | None = None
 
@@ -46,6 +57,10 @@ class Command(ScrapyCrawlCommand):
             reason = "start_error"
         if reason != "finished":
             logger.error("crawl did not finish (finish_reason=%(reason)r): exit status 1", {"reason": reason})
+            self.exitcode = 1
+        elif failures := write_failures(self._crawler.stats.get_stats()):
+            logger.error("the crawl finished but did not write all it should (%(what)s): exit status 1",
+                         {"what": ", ".join(failures)})
             self.exitcode = 1
         elif errors := pipeline_errors(self._crawler.stats.get_stats()):
             logger.error("a pipeline failed on %(n)d item(s) (hfhub/pipeline_errors/ in the stats): exit status 1",

@@ -9,7 +9,7 @@ import sys
 import threading
 from types import FrameType
 
-from hfhub.fakehub.faults import FaultConfig, Quota
+from hfhub.fakehub.faults import LINK_FAULTS, FaultConfig, Quota
 from hfhub.fakehub.server import ServerConfig, serve
 
 logger = logging.getLogger("hfhub.fakehub")
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--slow-ms", type=int, default=0, metavar="MS")
     p.add_argument("--churn", type=int, default=0, metavar="K", help="touch K models after each list page")
     p.add_argument("--fault-seed", type=int, default=0)
+    p.add_argument("--link-fault", choices=LINK_FAULTS, help="send this hostile next-page link on every page")
     p.add_argument("--records", action="append", default=[], metavar="FILE",
                    help="serve these recorded real records (JSON lines of {source, record}, e.g. "
                         "tests/data/real_hub/*.jsonl) instead of a generated corpus; repeatable")
@@ -53,6 +54,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         rate_limit=args.rate_limit, rate_limit_resolvers=args.rate_limit_resolvers,
         fault_429=args.fault_429, fault_5xx=args.fault_5xx, fault_malformed=args.fault_malformed,
         fault_drop=args.fault_drop, slow_ms=args.slow_ms, churn=args.churn, fault_seed=args.fault_seed,
+        link=args.link_fault,
     )
     if args.records and args.churn:
         raise SystemExit("--churn needs a generated corpus: recorded records do not change")

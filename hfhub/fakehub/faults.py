@@ -24,6 +24,10 @@ class Quota:
         return quota
 
 
+# Next-page links a hostile or broken Hub could send (fakehub.routes.next_link).
+LINK_FAULTS = ("foreign-host", "other-scheme", "file", "data", "repeat")
+
+
 @dataclass(frozen=True)
 class FaultConfig:
     rate_limit: Quota | None = None
@@ -35,6 +39,7 @@ class FaultConfig:
     slow_ms: int = 0
     churn: int = 0
     fault_seed: int = 0
+    link: str | None = None  # a hostile next-page link (LINK_FAULTS) on the first page
 
 
 @dataclass

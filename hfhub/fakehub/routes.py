@@ -51,7 +51,7 @@ def list_models(hub: FakeHub, raw_query: str) -> Response:
     with corpus.lock:
         indices, cursor = hub.lister.page(q)
         body = hub.entries.encode_page(indices, corpus.revisions, views.list_keys(q), corpus.records)
-    headers = {"Link": next_link(hub.url, raw_query, cursor)} if cursor else {}
+    headers = {"Link": next_link(hub.url, raw_query, cursor, hub.config.faults.link)} if cursor else {}
     return 200, JSON, body, headers
 
 
@@ -97,7 +97,19 @@ def resolve(hub: FakeHub, path: str) -> Response:
     return 200, "text/plain; charset=utf-8", body, headers
 
 
-def next_link(base_url: str, raw_query: str, cursor: str) -> str:
-    """The Hub's `Link` header: the same query plus the cursor, as a full URL."""
+def next_link(base_url: str, raw_query: str, cursor: str, fault: str | None = None) -> str:
+    """The Hub's `Link` header: the same query plus the cursor, as a full URL; with a link
+    ``fault`` (``--link-fault``), what a hostile or broken Hub could send instead."""
     pairs = [(k, v) for k, v in query.parse_pairs(raw_query) if k != "cursor"]
-    return f'<{base_url}/api/models?{urlencode([*pairs, ("cursor", cursor)])}>; rel="next"'
+    url = f"{base_url}/api/models?{urlencode([*pairs, ('cursor', cursor)])}"
+    if fault == "repeat":  # a cursor that never advances: the link names the page it is on
+        url = f"{base_url}/api/models?{raw_query}"
+    elif fault == "foreign-host":
+        url = url.replace("://127.0.0.1:", "://127.0.0.2:", 1)
+    elif fault == "other-scheme":
+        url = url.replace("http://", "https://", 1)
+    elif fault == "file":
+        url = "file:///etc/hostname"
+    elif fault == "data":
+        url = 'data:application/json,[{"id":"intruder/model"}]'
+    return f'<{url}>; rel="next"'

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import os
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
-
 from scrapy.exceptions import NotConfigured
+
+from hfhub.hubapi import same_origin
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -29,7 +29,7 @@ AUTHORIZATION = b"Authorization"
 class HubTokenMiddleware:
     def __init__(self, token: str, endpoint: str) -> None:
         self._authorization = f"Bearer {token}".encode()
-        self._host = urlsplit(endpoint).netloc
+        self._endpoint = endpoint
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -41,7 +41,8 @@ class HubTokenMiddleware:
         return cls(token, crawler.settings["HF_ENDPOINT"])
 
     def process_request(self, request: Request) -> None:
-        if urlsplit(request.url).netloc == self._host:
+        # scheme, host and port: an https endpoint's token never goes to http on the same host
+        if same_origin(request.url, self._endpoint):
             request.headers[AUTHORIZATION] = self._authorization
 
     def process_response(self, request: Request, response: Response) -> Response:

@@ -23,6 +23,7 @@ import pyarrow as pa
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
+from twisted.python.failure import Failure
 
 from hfhub import crawlstate
 from hfhub import signals as hfhub_signals
@@ -39,12 +40,29 @@ if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from twisted.internet.defer import Deferred
-    from twisted.python.failure import Failure
     from typing_extensions import Self
 
 
 logger = logging.getLogger(__name__)
 _PART_NUMBER = re.compile(r"-(\d+)\.parquet$")
+
+
+def check_compression(codec: str) -> None:
+    try:
+        available = isinstance(codec, str) and (codec.lower() == "none" or pa.Codec.is_available(codec.lower()))
+    except ValueError:  # a name pyarrow does not know at all
+        available = False
+    if not available:
+        raise ValueError(
+            f"HFHUB_PARQUET_COMPRESSION={codec!r} is not a compression pyarrow can write; "
+            "use zstd (the default), snappy, gzip, lz4, brotli or none"
+        )
+
+
+def _listing_reached_end(spider: Spider, reason: str) -> bool:
+    """Whether the listing provably reached its last page (or its cut-off, or its limit)."""
+    reached = getattr(spider, "listing_reached_end", None)
+    return True if reached is None else bool(reached(reason))
 
 
 class ParquetDatasetPipeline:
@@ -58,6 +76,7 @@ class ParquetDatasetPipeline:
         self.compression = settings["HFHUB_PARQUET_COMPRESSION"]
         if self.rows_per_part < 1:
             raise ValueError("HFHUB_PARQUET_ROWS_PER_PART must be at least 1")
+        check_compression(self.compression)
         self.session = crawlstate.crawl_session(crawler)
         self.crawl_id = self.session.crawl_id
         check_dataset_path(self.dataset_dir)  # before anything is written (hfhub.versions)
@@ -133,6 +152,7 @@ class ParquetDatasetPipeline:
     def _advance_checkpoint(self) -> None:
         if self.session.checkpoints and self.ledger.advance():
             crawlstate.write_checkpoint(self.parts_dir, self.ledger.checkpoint)
+            kill_point(f"checkpoint:{self.ledger.checkpoint.pages}")
 
     # --- buffering and writing ------------------------------------------------------------------
     async def process_item(self, item: Any) -> Any:
@@ -218,6 +238,13 @@ class ParquetDatasetPipeline:
 
     # --- publishing -----------------------------------------------------------------------------
     async def spider_closed(self, spider: Spider, reason: str) -> None:
+        mode = getattr(spider, "mode", "full")
+        if reason == "finished" and not self._write_failed and not _listing_reached_end(spider, reason):
+            # e.g. a broken JOBDIR queue lost the listing's next request: the engine closes as
+            # "finished", but publishing a full crawl without the rest would drop those models
+            self.stats.set_value("hfhub/publish/refused", "the listing did not reach its last page")
+            logger.error("the listing did not reach its last page: the crawl is not published")
+            reason = "listing_incomplete"
         if reason != "finished" or self._write_failed:
             resume = self.session.resume_hint()
             logger.warning(
@@ -227,17 +254,23 @@ class ParquetDatasetPipeline:
             return
         if not self.session.claim_publication():
             return  # a cluster crawl: another worker publishes it
-        mode = getattr(spider, "mode", "full")
         try:
             await maybe_deferred_to_future(deferToThread(self._compact_and_publish, mode))
-        except Exception:
+        except Exception as exc:  # noqa: BLE001 - any failure: counted, logged, and the exit status says so
+            self.stats.set_value("hfhub/publish/failed", f"{type(exc).__name__}: {exc}")
+            logger.error("publishing the crawl failed (%(error)s); %(dataset)s is unchanged%(resume)s",
+                         {"error": exc, "dataset": self.dataset_dir, "resume": self.session.resume_hint()},
+                         exc_info=True)
             if self.session.shared:
                 self.session.publication_failed()
-            raise
-        await self.crawler.signals.send_catch_log_async(
+            return
+        results = await self.crawler.signals.send_catch_log_async(
             signal=hfhub_signals.dataset_published, dataset_dir=self.dataset_dir, mode=mode,
             models=self.stats.get_value("hfhub/models_published"),
         )
+        failed = sum(1 for _, result in results if isinstance(result, Failure))
+        if failed:  # Scrapy has logged each with its traceback
+            self.stats.set_value("hfhub/publish/handlers_failed", failed)
 
     def _compact_and_publish(self, mode: str) -> None:
         # Repeats within the crawl: seen by the dedup pipeline in this run, or unknowable after a

@@ -27,7 +27,7 @@ from hfhub.cards.table import card_key, known_card_shas
 from hfhub.cluster.leases import settles_lease
 from hfhub.dataset import read_dataset_state
 from hfhub.versions import inprogress_dir
-from hfhub.hubapi import models_listing_url, next_page_url
+from hfhub.hubapi import models_listing_url, next_page_url, origin, same_origin
 from hfhub.hubrecord import EXPAND_PROPERTIES
 from hfhub.items import CardItem, ModelPage
 from hfhub.pageprocesses import PageProcesses, page_processes
@@ -68,6 +68,7 @@ class ModelsSpider(scrapy.Spider):
         self.reached_end = False  # this process parsed the listing's last page (or its cut-off)
         self.stopped_at_limit = False
         self.last_order_value: datetime | None = None  # the previous page's last createdAt
+        self.followed_urls: set[str] = set()  # next-page links this process followed
         self.known_cards: set[int] | None = None  # with cards=1: (id, sha) pairs already in the cards table
         self.next_page_seq = 0  # listing pages this process parsed
         self.stop_before: datetime | None = None  # incremental: records older than this are known
@@ -76,6 +77,8 @@ class ModelsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.session = crawlstate.crawl_session(crawler)
+        # Scrapy's OffsiteMiddleware then drops redirects to any other host
+        spider.allowed_domains = [origin(crawler.settings["HF_ENDPOINT"])[1]]
         # (in a cluster, every worker must list the same thing from the same place)
         spider.session.agree_on_args({
             **spider.args.as_dict(), "endpoint": crawler.settings["HF_ENDPOINT"],
@@ -115,6 +118,8 @@ class ModelsSpider(scrapy.Spider):
             self.reached_end = True
             return
         self.next_page_seq = checkpoint.pages
+        if checkpoint.next_url and not same_origin(checkpoint.next_url, self.settings["HF_ENDPOINT"]):
+            raise CloseSpider(f"the checkpoint's next page {checkpoint.next_url[:200]!r} is not on HF_ENDPOINT")
         # In a cluster every worker sends the first page; the shared dupefilter lets one through.
         yield self.listing_request(checkpoint.next_url or self.first_page_url(), listed_before=checkpoint.models)
 
@@ -172,6 +177,9 @@ class ModelsSpider(scrapy.Spider):
         if page.order is not None:
             self.check_order(page.order, response.url)
         next_url = next_page_url(response.headers.get("Link")) if page.listing_continues else None
+        if next_url is not None and (problem := self.bad_next_url(next_url)):
+            page_processes(self.crawler).forget(key)
+            self.fail_listing(response.url, problem)
         seq, self.next_page_seq = self.next_page_seq, self.next_page_seq + 1
         self.crawler.signals.send_catch_log(signal=page_listed, seq=seq, count=page.kept, next_url=next_url)
         # The next page first: it downloads while this page goes through the pipelines.
@@ -186,6 +194,17 @@ class ModelsSpider(scrapy.Spider):
         for model_id, sha in page.cards:
             for request in self.card_request(model_id, sha):
                 yield request
+
+    def bad_next_url(self, url: str) -> str | None:
+        """Why the listing must not follow this next-page link, if it must not: it leaves the
+        endpoint (another host, scheme or port; a file: or data: URL), or it repeats one already
+        followed (a cursor that would page forever)."""
+        if not same_origin(url, self.settings["HF_ENDPOINT"]):
+            return f"the next-page link leaves HF_ENDPOINT ({url[:200]!r})"
+        if url in self.followed_urls:
+            return f"the next-page link repeats one already followed ({url[:200]!r}): the cursor does not advance"
+        self.followed_urls.add(url)
+        return None
 
     def check_order(self, order: PageOrder, url: str) -> None:
         """Count the records that broke the descending order a full crawl's completeness rests on."""
@@ -202,10 +221,14 @@ class ModelsSpider(scrapy.Spider):
                 )
             self.crawler.stats.inc_value("hfhub/listing/out_of_order", breaks)
 
+    def listing_reached_end(self, reason: str) -> bool:
+        """This process parsed the listing's last page, or (in a cluster, where another worker may
+        have) the cluster saw the crawl complete."""
+        return self.reached_end or (self.session.shared and reason == "finished")
+
     def closed(self, reason: str) -> None:
         stats = self.crawler.stats
-        # in a cluster, the worker that parsed the last page may be another one; "finished" means it was parsed
-        reached_end = self.reached_end or (self.session.shared and reason == "finished")
+        reached_end = self.listing_reached_end(reason)
         complete, why = completeness(
             self.order, self.args, reached_end=reached_end, stopped_at_limit=self.stopped_at_limit,
             out_of_order=stats.get_value("hfhub/listing/out_of_order", 0),
@@ -224,9 +247,11 @@ class ModelsSpider(scrapy.Spider):
         if card_key(model_id, sha) in self.known_cards:  # type: ignore[operator]
             self.crawler.stats.inc_value("hfhub/cards/unchanged")
             return
+        # Alone, a card request is never a duplicate (cards are asked for once per revision, above);
+        # a JOBDIR's seen-requests file would drop the card requests of pages listed again after a kill.
         yield scrapy.Request(
             f"{self.settings['HF_ENDPOINT'].rstrip('/')}/{model_id}/resolve/{sha}/README.md",
-            callback=self.parse_card, errback=self.card_failed,
+            callback=self.parse_card, errback=self.card_failed, dont_filter=not self.session.shared,
             meta={"model_id": model_id, "sha": sha, "download_maxsize": self.settings.getint("HFHUB_CARD_MAX_DOWNLOAD")},
         )
 

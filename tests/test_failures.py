@@ -1,0 +1,121 @@
+"""Failures that must not pass for success (issue 17): each ends with exit status 1, a clear error,
+the published dataset untouched, and a state the next run resumes from."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hfhub.fakehub.corpus import Corpus
+from hfhub.fakehub.process import FakeHubProcess
+from hfhub.middlewares.auth import AUTHORIZATION, HubTokenMiddleware
+from tests.conftest import REPO, crawl_command, run_crawl
+
+N, SEED = 800, 61
+
+
+def published(workdir: Path) -> set[str]:
+    return set(pd.read_parquet(workdir / "models", columns=["id"])["id"])
+
+
+@pytest.fixture()
+def hub():
+    with FakeHubProcess(models=N, seed=SEED, args=["--max-page-size", "100"]) as h:
+        yield h
+
+
+def test_a_listing_lost_on_the_way_is_not_published(hub, tmp_path):
+    from hfhub import settings as project_settings
+
+    middlewares = {**project_settings.SPIDER_MIDDLEWARES, "tests.failing_pipeline.LoseTheListingAfterTwoPages": 10} \
+        if hasattr(project_settings, "SPIDER_MIDDLEWARES") else {"tests.failing_pipeline.LoseTheListingAfterTwoPages": 10}
+    assert run_crawl(hub.url, tmp_path).returncode == 0
+    lost = run_crawl(hub.url, tmp_path, settings=[f"SPIDER_MIDDLEWARES={json.dumps(middlewares)}"])
+    assert lost.returncode == 1
+    assert lost.stats["finish_reason"] == "finished"  # what Scrapy saw
+    assert lost.stats["hfhub/publish/refused"] == "the listing did not reach its last page"
+    assert lost.stats["hfhub/listing/complete"] is False
+    assert published(tmp_path) == set(Corpus(N, SEED).model_ids())  # the earlier dataset, whole
+
+
+def test_a_broken_jobdir_queue_is_not_a_truncated_crawl(hub, tmp_path):
+    # cards=1 queues hundreds of card requests on disk while the listing runs
+    job = tmp_path / "job"
+    settings = [f"JOBDIR={job}", "HFHUB_PARQUET_ROWS_PER_PART=100", f"HFHUB_CARDS_DIR={tmp_path / 'cards'}"]
+    command, env = crawl_command(hub.url, tmp_path, "cards=1", settings=settings, env={"HFHUB_KILL_AT": "checkpoint:3"})
+    killed = subprocess.run(command, cwd=REPO, env=env, timeout=300, capture_output=True)
+    assert killed.returncode == -signal.SIGKILL
+    queue_files = [p for p in (job / "requests.queue").rglob("*") if p.is_file() and p.name != "active.json"]
+    assert queue_files
+    for path in queue_files:  # what a double Ctrl-C left with Scrapy's file queue: nothing flushed
+        path.write_bytes(b"")
+    resumed = run_crawl(hub.url, tmp_path, "cards=1", settings=settings)
+    assert resumed.returncode == 0, resumed.log[-3000:]
+    assert published(tmp_path) == set(Corpus(N, SEED).model_ids())
+    assert "struct.error" not in resumed.log and "Traceback" not in resumed.log
+
+
+def test_a_checkpoint_with_a_bad_field_is_refused_with_one_clear_error(hub, tmp_path):
+    job = tmp_path / "job"
+    command, env = crawl_command(hub.url, tmp_path, settings=[f"JOBDIR={job}", "HFHUB_PARQUET_ROWS_PER_PART=100"],
+                                 env={"HFHUB_KILL_AT": "checkpoint:3"})
+    assert subprocess.run(command, cwd=REPO, env=env, timeout=300).returncode == -signal.SIGKILL
+    (checkpoint,) = (tmp_path / ".models" / "inprogress").glob("*/checkpoint.json")
+    checkpoint.write_text(json.dumps({**json.loads(checkpoint.read_text()), "pages": "three"}))
+    resumed = run_crawl(hub.url, tmp_path, settings=[f"JOBDIR={job}"])
+    assert resumed.returncode == 1
+    assert "holds values a crawl never writes" in resumed.log and "remove its JOBDIR" in resumed.log
+    assert not (tmp_path / "models").exists()  # nothing published
+
+
+def test_a_part_that_cannot_be_written_at_the_end_fails_the_exit_status(hub, tmp_path):
+    # rows per part larger than the crawl: the only part is written as the crawl closes
+    result = run_crawl(hub.url, tmp_path, settings=["HFHUB_PARQUET_ROWS_PER_PART=100000"],
+                       env={"HFHUB_FAIL_AT": "write_table"})
+    assert result.returncode == 1
+    assert result.stats["hfhub/parts_failed"] >= 1
+    assert "No space left on device" in result.log
+    assert not (tmp_path / "models").exists()
+    leftovers = [p for p in (tmp_path / ".models").rglob("*") if p.is_file() and p.suffix == ".tmp"]
+    assert not leftovers  # no half-written temporary part left behind
+
+
+def test_a_bogus_compression_is_refused_before_anything_is_written(hub, tmp_path):
+    result = run_crawl(hub.url, tmp_path, settings=["HFHUB_PARQUET_COMPRESSION=bogus"])
+    assert result.returncode == 1
+    assert "HFHUB_PARQUET_COMPRESSION='bogus' is not a compression pyarrow can write" in result.log
+    assert not (tmp_path / "models").exists()
+
+
+@pytest.mark.parametrize("fault", ["foreign-host", "other-scheme", "file", "data", "repeat"])
+def test_hostile_next_page_links_are_not_followed(tmp_path, fault):
+    with FakeHubProcess(models=N, seed=SEED, args=["--max-page-size", "100", "--link-fault", fault]) as hub:
+        result = run_crawl(hub.url, tmp_path, timeout=120)
+        served = hub.stats()["requests"].get("list", 0)
+    assert result.returncode == 1
+    assert "listing page failed for good" in result.log
+    reason = "repeats one already followed" if fault == "repeat" else "leaves HF_ENDPOINT"
+    assert reason in result.log
+    assert served <= 2  # the first page, and for "repeat" the same page once more
+    assert not (tmp_path / "models").exists()
+
+
+@pytest.mark.parametrize(("url", "sent"), [
+    ("https://hub.example/api/models", True),
+    ("https://hub.example:443/api/models", True),
+    ("http://hub.example/api/models", False),  # plain HTTP on the same host
+    ("https://hub.example:8443/api/models", False),
+    ("https://cdn.example/file", False),
+])
+def test_the_token_goes_only_to_the_endpoints_scheme_host_and_port(url, sent):
+    from scrapy import Request
+
+    middleware = HubTokenMiddleware("hf_canary", "https://hub.example")
+    request = Request(url)
+    middleware.process_request(request)
+    assert (AUTHORIZATION in request.headers) is sent
