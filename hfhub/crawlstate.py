@@ -14,6 +14,7 @@ JOBDIR finds the parts and checkpoint again; the file is removed once the crawl 
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 import weakref
@@ -41,6 +42,11 @@ class Checkpoint:
 
 
 _CRAWL_ID_TIME = "%Y%m%dT%H%M%SZ"
+_CRAWL_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{8}")
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be trusted: resuming from it could skip or repeat pages."""
 
 
 def new_crawl_id() -> str:
@@ -63,7 +69,15 @@ def crawl_identity(jobdir: str | None) -> tuple[str, bool]:
         return new_crawl_id(), False
     path = Path(jobdir) / CRAWL_FILE
     if path.exists():
-        return json.loads(path.read_text())["crawl_id"], True
+        try:
+            crawl_id = json.loads(path.read_text())["crawl_id"]
+        except (ValueError, KeyError, TypeError, OSError) as exc:
+            raise CheckpointError(f"{path} is unreadable ({exc!r}); to start the crawl over, remove its JOBDIR") from None
+        # the id names folders: nothing but what new_crawl_id makes
+        if not isinstance(crawl_id, str) or not _CRAWL_ID.fullmatch(crawl_id):
+            raise CheckpointError(f"{path} names a crawl id hfhub never makes ({crawl_id!r}); "
+                                  "to start the crawl over, remove its JOBDIR")
+        return crawl_id, True
     crawl_id = new_crawl_id()
     path.parent.mkdir(parents=True, exist_ok=True)
     write_json_atomically(path, {"crawl_id": crawl_id})
@@ -139,10 +153,6 @@ def crawl_session(crawler: Crawler) -> Any:
         else:
             _sessions[crawler] = LocalCrawl(settings.get("JOBDIR"))
     return _sessions[crawler]
-
-
-class CheckpointError(ValueError):
-    """A checkpoint that cannot be trusted: resuming from it could skip or repeat pages."""
 
 
 def read_checkpoint(parts_dir: Path) -> Checkpoint:

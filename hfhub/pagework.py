@@ -49,6 +49,7 @@ class DecodedPage:
     cards: list[tuple[Any, Any]]  # (id, sha) of each kept record, when cards are wanted
     reached_limit: bool = False  # ``limit`` ended the listing on this page
     order: PageOrder | None = None  # when the listing relies on an order: how the page kept it
+    invalid_utf8: bool = False  # the page held bytes that are not UTF-8 (read with replacement characters)
 
 
 @dataclass
@@ -150,24 +151,34 @@ def wanted(records: list[Any], keep_at_most: int | None, stop_before: datetime |
 
 def decode_page(
     key: int, body: bytes, crawled_at: datetime, keep_at_most: int | None, stop_before: datetime | None,
-    want_cards: bool, order_key: str | None = None,
-) -> DecodedPage | None:
-    """Decode a listing page's JSON into ``ModelItem``s kept under ``key``; None if it is not a
-    JSON array (the spider retries the page). ``order_key``: the timestamp the listing is sorted by,
-    descending, whose order the page is checked for (``PageOrder``)."""
+    want_cards: bool, order_key: str | None = None, max_records: int | None = None,
+) -> DecodedPage | str:
+    """Decode a listing page's JSON into ``ModelItem``s kept under ``key``, or say why it cannot be
+    used (``malformed_json``: not a JSON array; ``too_many_records``: more than ``max_records``, what
+    the Hub was asked for); the spider retries such a page. ``order_key``: the timestamp the listing
+    is sorted by, descending, whose order the page is checked for (``PageOrder``)."""
+    invalid_utf8 = False
     try:
         records = orjson.loads(body)
     except orjson.JSONDecodeError:
-        return None
+        # One invalid UTF-8 byte in a record must not make the page unreadable for good: the page
+        # is read with replacement characters where the bytes are not text.
+        try:
+            records = orjson.loads(body.decode("utf-8", "replace"))
+        except orjson.JSONDecodeError:
+            return "malformed_json"
+        invalid_utf8 = True
     if not isinstance(records, list):
-        return None
+        return "malformed_json"
+    if max_records is not None and len(records) > max_records:
+        return "too_many_records"  # the Hub was asked for at most max_records
     records, continues, reached_cutoff = wanted(records, keep_at_most, stop_before)
     models = [model_item_from_api(record, crawled_at) for record in records]
     _pages[key] = models
     cards = [(model.id, model.sha) for model in models] if want_cards else []
     reached_limit = not continues and not reached_cutoff
     order = page_order(records, order_key) if order_key else None
-    return DecodedPage(len(models), continues, reached_cutoff, cards, reached_limit, order)
+    return DecodedPage(len(models), continues, reached_cutoff, cards, reached_limit, order, invalid_utf8)
 
 
 def validate_page(key: int) -> PageValidation:

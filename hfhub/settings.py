@@ -23,8 +23,12 @@ COMMANDS_MODULE = "hfhub.commands"
 # existing HF_ENDPOINT (a mirror, the offline fake Hub) applies to hfhub too.
 HF_ENDPOINT = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
 
-# The Hub caps `limit` at 1000 models per page of /api/models.
+# The Hub caps `limit` at 1000 models per page of /api/models. A page with more records than asked
+# for is retried, then fails the listing.
 HFHUB_PAGE_SIZE = 1000
+# A listing page larger than this is not downloaded (an endless or hostile body): 1,000 fully
+# expanded records are a few MB.
+HFHUB_LISTING_MAX_BYTES = 128 * 1024 * 1024
 
 # --- where results go ---------------------------------------------------------------------------
 # The Parquet dataset: part files of the last completed crawl; crawls in progress write under

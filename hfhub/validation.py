@@ -18,9 +18,13 @@ import pyarrow as pa
 from hfhub.items import ModelItem
 from hfhub.schema import MODEL_SCHEMA
 
-# The Hub's repo ids: an optional namespace and a name, each of letters, digits, "_", "-" and ".",
-# at most 96 characters (legacy canonical models such as "gpt2" have no namespace).
-_REPO_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9_.][\w.-]{0,95}$", re.ASCII)
+# The Hub's repo ids (huggingface_hub's validate_repo_id): an optional namespace and a name, each of
+# letters, digits, "_", "-" and ".", starting and ending with a letter, digit or "_", at most 96
+# characters, with no "--" or ".." and no ".git" at the end (legacy canonical models such as "gpt2"
+# have no namespace). So no ".", "..", "x/.." or "a/.git": an id also names paths and URLs.
+_SEGMENT = r"[A-Za-z0-9_](?:[\w.-]{0,94}[A-Za-z0-9_])?"
+_REPO_ID = re.compile(rf"^(?:{_SEGMENT}/)?{_SEGMENT}$", re.ASCII)
+_FORBIDDEN_IN_ID = ("--", "..")
 _MAX_STRING = 10_000
 _INT64_MAX = 2**63 - 1
 
@@ -113,7 +117,8 @@ class ValidationReport:
 def check_id(value: Any) -> str:
     if value is None or value == "":
         raise InvalidRecord("missing_id")
-    if not isinstance(value, str) or not _REPO_ID.match(value):
+    if (not isinstance(value, str) or not _REPO_ID.match(value) or value.endswith(".git")
+            or any(part in value for part in _FORBIDDEN_IN_ID)):
         raise InvalidRecord("invalid_id")
     return value
 

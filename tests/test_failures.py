@@ -119,3 +119,42 @@ def test_the_token_goes_only_to_the_endpoints_scheme_host_and_port(url, sent):
     request = Request(url)
     middleware.process_request(request)
     assert (AUTHORIZATION in request.headers) is sent
+
+
+def test_one_invalid_utf8_byte_does_not_make_a_page_unreadable():
+    from datetime import datetime, timezone
+
+    from hfhub import pagework
+
+    body = b'[{"id": "org/fine"}, {"id": "org/odd", "pipeline_tag": "text-\xff-generation"}]'
+    page = pagework.decode_page(501, body, datetime.now(timezone.utc), None, None, False)
+    assert not isinstance(page, str) and page.kept == 2 and page.invalid_utf8
+    assert pagework.validate_page(501).ids == ["org/fine", "org/odd"]
+    pagework.forget_page(501)
+
+
+def test_a_page_with_more_records_than_asked_for_is_refused():
+    from datetime import datetime, timezone
+
+    from hfhub import pagework
+
+    body = b"[" + b",".join(b'{"id": "org/m%d"}' % i for i in range(11)) + b"]"
+    assert pagework.decode_page(502, body, datetime.now(timezone.utc), None, None, False, max_records=10) == "too_many_records"
+    assert pagework.decode_page(503, b"[1, 2", datetime.now(timezone.utc), None, None, False) == "malformed_json"
+    assert pagework.pages_held() == 0
+
+
+@pytest.mark.parametrize("model_id", [".", "..", "x/..", "a/.git", "a/b.git", "a--b/c", "-a/b", "a/b-", "a/.hidden", "a/b/c"])
+def test_ids_that_name_paths_are_dropped(model_id):
+    from hfhub.validation import InvalidRecord, check_id
+
+    with pytest.raises(InvalidRecord):
+        check_id(model_id)
+
+
+def test_a_crawl_id_from_a_jobdir_is_checked_before_it_names_a_folder(tmp_path):
+    from hfhub.crawlstate import CheckpointError, crawl_identity
+
+    (tmp_path / "hfhub-crawl.json").write_text(json.dumps({"crawl_id": "../../etc"}))
+    with pytest.raises(CheckpointError, match="never makes"):
+        crawl_identity(str(tmp_path))

@@ -83,9 +83,9 @@ def test_failed_build_leaves_previous_index(
     assert len(ModelIndex.load(index).search("text generation")) == 10
 
 
-def test_legacy_directory_is_replaced(dataset: Path, tmp_path: Path) -> None:
+def test_legacy_index_directory_is_replaced(dataset: Path, tmp_path: Path) -> None:
     (tmp_path / "index").mkdir()
-    (tmp_path / "index" / "old.txt").write_text("x")
+    (tmp_path / "index" / "manifest.json").write_text("{}")  # an index from before versions
     build_index(dataset, tmp_path / "index", settings=TINY)
     assert (tmp_path / "index").is_symlink()
 
@@ -135,3 +135,24 @@ def test_skips_underscore_paths(dataset: Path, tmp_path: Path) -> None:
     (data / first.name).write_bytes(first.read_bytes())
     pq.write_table(pa.table({"id": ["x/y"]}), data / "_inprogress" / "crawl" / "part-x.parquet")
     assert build_index(data, tmp_path / "index", settings=TINY)["model_count"] == 500
+
+
+@pytest.mark.parametrize("make", ["file", "folder", "link"])
+def test_an_index_path_hfhub_did_not_make_is_refused_and_left_alone(tmp_path, make):
+    from hfhub.index.errors import IndexPathError
+    from hfhub.index.store import new_version
+
+    precious = tmp_path / "precious"
+    if make == "file":
+        precious.write_text("a system file")
+    elif make == "folder":
+        precious.mkdir()
+        (precious / "notes.txt").write_text("years of work")
+    else:
+        (tmp_path / "elsewhere").mkdir()
+        precious.symlink_to(tmp_path / "elsewhere")
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    with pytest.raises(IndexPathError):
+        with new_version(precious):
+            pass
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before

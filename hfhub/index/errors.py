@@ -33,3 +33,7 @@ class EmptyQueryError(SearchError):
 
 class EmptyDatasetError(SearchError):
     pass
+
+
+class IndexPathError(SearchError):
+    """The index path holds something hfhub did not make; it is left alone."""

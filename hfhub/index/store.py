@@ -29,7 +29,7 @@ import numpy as np
 
 from hfhub.dataset import fsync_path
 
-from hfhub.index.errors import IndexFormatError, IndexNotFoundError
+from hfhub.index.errors import IndexFormatError, IndexNotFoundError, IndexPathError
 
 # 2: float32 dense vectors (1: float16), int64 postings rows, row-major TF-IDF (docs_*.npy)
 FORMAT_VERSION = 2
@@ -83,6 +83,7 @@ def load_array(directory: Path, name: str, mmap: bool = True, populate: bool = F
 def new_version(index_dir: Path) -> Iterator[Path]:
     """A fresh directory to build into; on success it becomes ``index_dir``, atomically."""
     index_dir = Path(os.path.abspath(index_dir))
+    check_index_path(index_dir)
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
     final = index_dir.with_name(f".{index_dir.name}.{build_id}")
@@ -98,6 +99,19 @@ def new_version(index_dir: Path) -> Iterator[Path]:
         raise
     previous = _swap(index_dir, final)
     _remove_old_versions(index_dir, keep={final.name, *(p.name for p in previous)})
+
+
+def check_index_path(index_dir: Path) -> None:
+    """Refuse to build where something hfhub did not make would be replaced: a file, a folder that
+    is not an index, a symlink to anything but one of this index's versions."""
+    if index_dir.is_symlink():
+        target = os.readlink(index_dir)
+        if os.sep in target or not target.startswith(f".{index_dir.name}."):
+            raise IndexPathError(f"{index_dir} is a symlink to {target}, not to one of hfhub's index versions")
+    elif index_dir.is_file():
+        raise IndexPathError(f"{index_dir} is a file; hfhub will not replace it with an index")
+    elif index_dir.is_dir() and not (index_dir / MANIFEST).is_file():
+        raise IndexPathError(f"{index_dir} is a folder that holds no hfhub index ({MANIFEST}); hfhub will not replace it")
 
 
 def _swap(index_dir: Path, final: Path) -> list[Path]:

@@ -152,7 +152,8 @@ class ModelsSpider(scrapy.Spider):
         # The meta says how many models the pages before held (for -a limit), whoever parsed them.
         return scrapy.Request(
             url, callback=self.parse, errback=self.page_failed, dont_filter=not self.session.shared,
-            priority=10, meta={"hfhub_run": self.session.run_token, "hfhub_listed_before": listed_before},
+            priority=10, meta={"hfhub_run": self.session.run_token, "hfhub_listed_before": listed_before,
+                               "download_maxsize": self.settings.getint("HFHUB_LISTING_MAX_BYTES")},
         )
 
     @settles_lease
@@ -167,11 +168,14 @@ class ModelsSpider(scrapy.Spider):
             key, decode_page, response.body, datetime.now(timezone.utc),
             None if self.args.limit is None else self.args.limit - listed_before, self.stop_before,
             self.known_cards is not None, self.order.sort if self.order.stable else None,
+            self.settings.getint("HFHUB_PAGE_SIZE"),
         )
-        if page is None:
-            yield self.retry_or_fail(response, reason="malformed_json")
+        if isinstance(page, str):
+            yield self.retry_or_fail(response, reason=page)
             return
         self.crawler.stats.inc_value("hfhub/pages")
+        if page.invalid_utf8:
+            self.crawler.stats.inc_value("hfhub/pages_invalid_utf8")
         if page.reached_cutoff:
             self.logger.info("incremental: reached models unchanged since %(t)s", {"t": self.stop_before})
         if page.order is not None:
