@@ -158,3 +158,19 @@ def test_a_crawl_id_from_a_jobdir_is_checked_before_it_names_a_folder(tmp_path):
     (tmp_path / "hfhub-crawl.json").write_text(json.dumps({"crawl_id": "../../etc"}))
     with pytest.raises(CheckpointError, match="never makes"):
         crawl_identity(str(tmp_path))
+
+
+@pytest.mark.parametrize("point", ["checkpoint:2", "checkpoint:5"])
+def test_no_card_is_lost_to_a_kill_and_a_resume(tmp_path, point):
+    job = tmp_path / "job"
+    settings = [f"JOBDIR={job}", "HFHUB_PARQUET_ROWS_PER_PART=100", f"HFHUB_CARDS_DIR={tmp_path / 'cards'}",
+                "HFHUB_CARDS_ROWS_PER_PART=150"]
+    with FakeHubProcess(models=N, seed=SEED, args=["--max-page-size", "100"]) as hub:
+        command, env = crawl_command(hub.url, tmp_path, "cards=1", settings=settings, env={"HFHUB_KILL_AT": point})
+        assert subprocess.run(command, cwd=REPO, env=env, timeout=300).returncode == -signal.SIGKILL
+        resumed = run_crawl(hub.url, tmp_path, "cards=1", settings=settings)
+    assert resumed.returncode == 0, resumed.log[-3000:]
+    models = pd.read_parquet(tmp_path / "models", columns=["id", "sha"])
+    cards = pd.read_parquet(tmp_path / "cards", columns=["id", "sha"])
+    assert cards["id"].is_unique
+    assert dict(zip(cards["id"], cards["sha"])) == dict(zip(models["id"], models["sha"]))

@@ -17,12 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import CloseSpider, DownloadCancelledError
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, DontCloseSpider, DownloadCancelledError
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from hfhub import crawlstate
 from hfhub.cards import CardRejected, parse_card
+from hfhub.cards.repair import missing_cards
 from hfhub.cards.table import card_key, known_card_shas
 from hfhub.cluster.leases import settles_lease
 from hfhub.dataset import read_dataset_state
@@ -32,7 +36,7 @@ from hfhub.hubrecord import EXPAND_PROPERTIES
 from hfhub.items import CardItem, ModelPage
 from hfhub.pageprocesses import PageProcesses, page_processes
 from hfhub.pagework import PageOrder, decode_page, parse_time
-from hfhub.signals import page_listed
+from hfhub.signals import flush_buffers, page_listed
 from hfhub.spiders.args import parse_listing_args
 from hfhub.spiders.order import completeness, listing_order
 
@@ -69,6 +73,8 @@ class ModelsSpider(scrapy.Spider):
         self.stopped_at_limit = False
         self.last_order_value: datetime | None = None  # the previous page's last createdAt
         self.followed_urls: set[str] = set()  # next-page links this process followed
+        self.cards_repair: str | None = None  # asking again for missing cards: None, "running", "done"
+        self.cards_answered: set[int] = set()  # card_key of each card request this process got an answer to
         self.known_cards: set[int] | None = None  # with cards=1: (id, sha) pairs already in the cards table
         self.next_page_seq = 0  # listing pages this process parsed
         self.stop_before: datetime | None = None  # incremental: records older than this are known
@@ -88,6 +94,8 @@ class ModelsSpider(scrapy.Spider):
             raise ValueError("cards=1 needs HFHUB_CARDS_DIR, the folder of the cards table")
         if spider.mode == "incremental":
             spider.stop_before = spider.incremental_cutoff()
+        if spider.args.cards and not spider.session.shared:
+            crawler.signals.connect(spider.ask_for_missing_cards, signal=signals.spider_idle)
         if spider.order.overridden:
             spider.logger.info(
                 "a full crawl lists by createdAt, not by sort=%(sort)s: %(sort)s changes while the listing is "
@@ -242,7 +250,37 @@ class ModelsSpider(scrapy.Spider):
         if not complete and reached_end:
             self.logger.warning("listing complete? %(why)s", {"why": why})
 
-    # --- model cards (cards=1) --------------------------------------------------------------------
+    # --- model cards (cards=1) ---
+    def ask_for_missing_cards(self) -> None:
+        """Once the listing is over and nothing is left to do: ask once more for the cards the
+        crawl's written models lack (``hfhub.cards.repair``: a kill loses queued and buffered cards)."""
+        if not self.reached_end or self.cards_repair == "done":
+            return
+        if self.cards_repair is None:
+            self.cards_repair = "running"
+            deferred_from_coro(self._repair_cards())
+        raise DontCloseSpider
+
+    async def _repair_cards(self) -> None:
+        try:
+            await self.crawler.signals.send_catch_log_async(signal=flush_buffers)
+            parts_dir = inprogress_dir(Path(self.settings["HFHUB_DATASET_DIR"]).resolve(), self.session.crawl_id)
+            missing = await maybe_deferred_to_future(deferToThread(
+                missing_cards, parts_dir, Path(self.settings["HFHUB_CARDS_DIR"]).resolve()))
+            # what this process asked for and got an answer to is not lost, whatever the answer was
+            missing = [(m, sha) for m, sha in missing if card_key(m, sha) not in self.cards_answered]
+            self.known_cards = set()  # the table said what is missing; ask for each of them
+            if missing:
+                self.logger.info("asking again for %(n)d card(s) this crawl's models lack", {"n": len(missing)})
+                self.crawler.stats.set_value("hfhub/cards/asked_again", len(missing))
+            assert self.crawler.engine is not None
+            for model_id, sha in missing:
+                for request in self.card_request(model_id, sha):
+                    self.crawler.engine.crawl(request)
+        finally:
+            self.cards_repair = "done"
+
+    # --- card requests ----------------------------------------------------------------------------
     def card_request(self, model_id: Any, sha: Any) -> Iterator[scrapy.Request]:
         """The card of this revision, unless the cards table already holds it. The URL names the
         commit (``/resolve/<sha>/README.md``), so a card is fetched once per revision."""
@@ -261,6 +299,7 @@ class ModelsSpider(scrapy.Spider):
 
     @settles_lease
     def parse_card(self, response: Response) -> Iterator[CardItem]:
+        self.cards_answered.add(card_key(response.meta["model_id"], response.meta["sha"]))
         card = parse_card(response.body, max_bytes=self.settings.getint("HFHUB_CARD_MAX_BYTES"))
         if isinstance(card, CardRejected):
             self.crawler.stats.inc_value(f"hfhub/cards/rejected/{card.reason}")
@@ -275,6 +314,7 @@ class ModelsSpider(scrapy.Spider):
         the card is tried again in the next crawl."""
         request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
+        self.cards_answered.add(card_key(meta["model_id"], meta["sha"]))
         if failure.check(HttpError) and failure.value.response.status == 404:
             self.crawler.stats.inc_value("hfhub/cards/missing")
             yield CardItem(meta["model_id"], meta["sha"], datetime.now(timezone.utc), None)
