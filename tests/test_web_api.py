@@ -304,3 +304,24 @@ def test_serve_runs_until_interrupted(tiny_index: ModelIndex) -> None:
 def test_serve_reports_a_missing_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert serve_cli(tmp_path / "no-index", "127.0.0.1", 0) == 1
     assert "hfhub-search: error: no index at" in capsys.readouterr().err
+
+
+def test_the_page_server_refuses_other_host_names_posts_and_idle_connections(server):
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(server.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn.request("GET", "/api/options", headers={"Host": "attacker.example"})  # DNS rebinding
+    response = conn.getresponse()
+    assert response.status == 421 and "127.0.0.1" in json.loads(response.read())["error"]
+    conn.request("POST", "/api/search", body=b"q=x")
+    response = conn.getresponse()
+    assert response.status == 405 and response.getheader("Content-Type").startswith("application/json")
+    response.read()
+    conn.request("GET", "/api/options", headers={"Host": f"localhost:{parts.port}"})
+    assert conn.getresponse().status == 200
+    conn.close()
+    from hfhub.web import server as web_server
+
+    assert web_server.Handler.timeout == web_server.IDLE_TIMEOUT_S  # idle connections are closed

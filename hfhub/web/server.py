@@ -51,10 +51,16 @@ def _static(name: str) -> bytes:
     return resources.files("hfhub.web").joinpath("static", name).read_bytes()
 
 
+# A connection that sends nothing for this long is closed (StreamRequestHandler applies it to the socket).
+IDLE_TIMEOUT_S = 30.0
+_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
 class Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "hfhub-search"
     sys_version = ""
+    timeout = IDLE_TIMEOUT_S
 
     head_only = False
 
@@ -62,7 +68,24 @@ class Handler(BaseHTTPRequestHandler):
         self.head_only = True
         self.do_GET()
 
+    def do_POST(self) -> None:
+        self._json(HTTPStatus.METHOD_NOT_ALLOWED, {"error": "the search page answers GET requests only"})
+
+    do_PUT = do_DELETE = do_PATCH = do_POST
+
+    def _host_allowed(self) -> bool:
+        """On loopback, only requests addressed to loopback names: a web page elsewhere cannot reach
+        the server through a domain it points at 127.0.0.1 (DNS rebinding)."""
+        if not _is_loopback(str(self.server.server_address[0])):
+            return True
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name in _LOOPBACK_NAMES
+
     def do_GET(self) -> None:
+        if not self._host_allowed():
+            self._json(HTTPStatus.MISDIRECTED_REQUEST, {"error": "this server answers requests to 127.0.0.1 or localhost only"})
+            return
         if len(self.path) > MAX_URL_CHARS:
             self._json(
                 HTTPStatus.REQUEST_URI_TOO_LONG, {"error": f"the URL is over {MAX_URL_CHARS} characters"}
@@ -132,6 +155,14 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], api: SearchApi) -> None:
         self.api = api
         super().__init__(address, Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (or idled past the timeout) is not an error worth a traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            logger.debug("connection from %s ended: %r", client_address, error)
+            return
+        super().handle_error(request, client_address)
 
 
 class SearchServer:
