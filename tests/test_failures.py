@@ -174,3 +174,15 @@ def test_no_card_is_lost_to_a_kill_and_a_resume(tmp_path, point):
     cards = pd.read_parquet(tmp_path / "cards", columns=["id", "sha"])
     assert cards["id"].is_unique
     assert dict(zip(cards["id"], cards["sha"])) == dict(zip(models["id"], models["sha"]))
+
+
+@pytest.mark.parametrize(("username", "password", "starts"), [
+    ("hfhub", "", False), ("hfhub", "replace_me", False), ("hfhub", "short", False), ("", "0123456789abcdef0123", False),
+    ("hfhub", "0123456789abcdef0123", True),
+])
+def test_scrapyd_does_not_start_without_real_credentials(username, password, starts):
+    env = {"PATH": "/usr/bin:/bin", "SCRAPYD_USERNAME": username, "SCRAPYD_PASSWORD": password}
+    check = subprocess.run(["sh", str(REPO / "deploy" / "check-scrapyd-env.sh")], env=env, capture_output=True, text=True)
+    assert (check.returncode == 0) is starts, check.stderr
+    shipped = (REPO / "deploy" / "scrapyd.env").read_text()
+    assert "\nSCRAPYD_PASSWORD=\n" in shipped  # the shipped file cannot start scrapyd as it is
