@@ -139,7 +139,14 @@ HFHUB_RATELIMIT_MAX_WAIT = 600.0
 # Wait when a 429 carries neither Retry-After nor a RateLimit reset.
 HFHUB_RATELIMIT_DEFAULT_WAIT = 10.0
 
+# The n-th retry of a request waits HFHUB_RETRY_BACKOFF x 2^(n-1) s (at most HFHUB_RETRY_BACKOFF_MAX)
+# before it is sent: with 10 retries, about four minutes of Hub outage pass before a page fails.
+# Scrapy's own retries are immediate. 0 turns the wait off.
+HFHUB_RETRY_BACKOFF = 0.5
+HFHUB_RETRY_BACKOFF_MAX = 60.0
+
 DOWNLOADER_MIDDLEWARES = {
+    "hfhub.middlewares.backoff.RetryBackoffMiddleware": 555,
     "hfhub.middlewares.ratelimit.HubRateLimitMiddleware": 560,
     # Highest number: its process_response/process_exception run first, so the token is taken off
     # the request before any retry or redirect copies it.

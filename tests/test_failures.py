@@ -186,3 +186,26 @@ def test_scrapyd_does_not_start_without_real_credentials(username, password, sta
     assert (check.returncode == 0) is starts, check.stderr
     shipped = (REPO / "deploy" / "scrapyd.env").read_text()
     assert "\nSCRAPYD_PASSWORD=\n" in shipped  # the shipped file cannot start scrapyd as it is
+
+
+def test_a_hub_down_for_seconds_does_not_fail_the_crawl(tmp_path):
+    # Scrapy's 10 immediate retries are spent in milliseconds; with the backoff they span minutes.
+    with FakeHubProcess(models=N, seed=SEED, args=["--max-page-size", "100", "--outage-s", "3"]) as hub:
+        result = run_crawl(hub.url, tmp_path)
+        outage = hub.stats()["faults"].get("outage", 0)
+    assert result.returncode == 0, result.log[-3000:]
+    assert 1 <= outage <= 4  # 0.5 + 1 + 2 s of waiting crossed the outage
+    assert published(tmp_path) == set(Corpus(N, SEED).model_ids())
+
+
+def test_without_the_backoff_the_same_outage_fails_the_listing(tmp_path):
+    with FakeHubProcess(models=N, seed=SEED, args=["--max-page-size", "100", "--outage-s", "3"]) as hub:
+        result = run_crawl(hub.url, tmp_path, settings=["HFHUB_RETRY_BACKOFF=0"])
+    assert result.returncode == 1
+    assert "listing page failed for good" in result.log
+
+
+def test_backoff_doubles_up_to_its_maximum():
+    from hfhub.middlewares.backoff import backoff_seconds
+
+    assert [backoff_seconds(n, 0.5, 60) for n in range(10)] == [0, 0.5, 1, 2, 4, 8, 16, 32, 60, 60]

@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--slow-ms", type=int, default=0, metavar="MS")
     p.add_argument("--churn", type=int, default=0, metavar="K", help="touch K models after each list page")
     p.add_argument("--fault-seed", type=int, default=0)
+    p.add_argument("--outage-s", type=float, default=0.0, metavar="S",
+                   help="after the first API request, answer every API request with 503 for S seconds")
     p.add_argument("--link-fault", choices=LINK_FAULTS, help="send this hostile next-page link on every page")
     p.add_argument("--records", action="append", default=[], metavar="FILE",
                    help="serve these recorded real records (JSON lines of {source, record}, e.g. "
@@ -54,7 +56,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         rate_limit=args.rate_limit, rate_limit_resolvers=args.rate_limit_resolvers,
         fault_429=args.fault_429, fault_5xx=args.fault_5xx, fault_malformed=args.fault_malformed,
         fault_drop=args.fault_drop, slow_ms=args.slow_ms, churn=args.churn, fault_seed=args.fault_seed,
-        link=args.link_fault,
+        link=args.link_fault, outage_s=args.outage_s,
     )
     if args.records and args.churn:
         raise SystemExit("--churn needs a generated corpus: recorded records do not change")

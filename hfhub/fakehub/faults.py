@@ -40,6 +40,7 @@ class FaultConfig:
     churn: int = 0
     fault_seed: int = 0
     link: str | None = None  # a hostile next-page link (LINK_FAULTS) on the first page
+    outage_s: float = 0.0  # after the first API request, every API request answers 503 for this long
 
 
 @dataclass
@@ -96,6 +97,7 @@ class Faults:
             quotas["resolvers"] = config.rate_limit_resolvers
         self.limiter = RateLimiter(quotas)
         self.churn = config.churn  # models touched after each list page; POST /_fake/churn changes it
+        self.outage_ends: float | None = None  # set by the first API request when outage_s is given
 
     def judge(self, bucket: str) -> Verdict:
         cfg = self.config
@@ -104,7 +106,9 @@ class Faults:
             pick_5xx = self.rng.choice((500, 502, 503, 504))
             allowed, headers, reset = self.limiter.hit(bucket)
         v = Verdict(headers=headers)
-        if rolls[0] < cfg.fault_drop:
+        if cfg.outage_s and bucket == "api" and self._in_outage():
+            v.status, v.reason = 503, "outage"
+        elif rolls[0] < cfg.fault_drop:
             v.drop, v.reason = True, "drop"
         elif not allowed:
             v.status, v.retry_after, v.reason = 429, reset, "rate_limit"
@@ -115,6 +119,13 @@ class Faults:
         elif rolls[3] < cfg.fault_malformed:
             v.malformed, v.reason = True, "malformed"
         return v
+
+    def _in_outage(self) -> bool:
+        with self.lock:
+            if self.outage_ends is None:  # the first API request is answered; the outage starts after it
+                self.outage_ends = time.monotonic() + self.config.outage_s
+                return False
+            return time.monotonic() < self.outage_ends
 
     def churn_picks(self, size: int) -> list[int]:
         if not self.churn or size == 0:

@@ -101,4 +101,6 @@ class HubRateLimitMiddleware:
             max_retry_times=self.max_retries,
             stats_base_key="hfhub/ratelimit/retry",
         )
+        if retry is not None:
+            retry.meta["hfhub_rate_limited"] = True  # it waited at the gate: no backoff on top (middlewares.backoff)
         return retry or response
