@@ -10,7 +10,8 @@ Publishing builds the next version in ``versions/.<crawl id>.tmp`` (hard links t
 keeps, new files for what changed), fsyncs it, renames it into place and then replaces the symlink
 with ``os.replace``: one atomic rename. A reader that resolves ``output/models`` once
 (``current_version``, or ``os.path.realpath``) reads one whole version, never a mix of two, and the
-version it holds is kept until the one after next is published. Every step can be repeated: a
+version it holds is kept until the one after next is published and at least ``RETIRED_GRACE_S``
+(10 minutes) after it stopped being the published one. Every step can be repeated: a
 publication killed at any point is finished by running it again (``publish_version`` of a version
 that exists only re-points the link).
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +34,8 @@ from hfhub.killpoints import kill_point
 VERSIONS = "versions"
 INPROGRESS = "inprogress"
 LEGACY_VERSION = "00000000T000000Z-before-versions"
+RETIRED = ".retired"  # in a version that is no longer published: its mtime says since when
+RETIRED_GRACE_S = 600.0
 # what a dataset folder of hfhub before versions holds: parts, its state, crawls in progress, temp files
 _LEGACY_ENTRY_PREFIXES = ("part-", "_state.json", "_inprogress", ".part-", "._state.json")
 
@@ -85,9 +89,12 @@ def current_version(dataset_dir: Path) -> Path | None:
     return dataset_dir if dataset_dir.is_dir() else None
 
 
-def publish_version(dataset_dir: Path, name: str, fill: Callable[[Path], None]) -> Path:
+def publish_version(
+    dataset_dir: Path, name: str, fill: Callable[[Path], None], grace_s: float = RETIRED_GRACE_S,
+) -> Path:
     """Make version ``name`` (``fill`` writes its files into the folder it is given) and point the
-    dataset at it; the version it replaces is kept for readers still holding it, older ones go."""
+    dataset at it. The version it replaces is kept for readers still holding it; older ones go once
+    they were replaced ``grace_s`` seconds ago, so a reader has that long to finish."""
     check_dataset_path(dataset_dir)
     versions = store_dir(dataset_dir) / VERSIONS
     versions.mkdir(parents=True, exist_ok=True)
@@ -104,13 +111,24 @@ def publish_version(dataset_dir: Path, name: str, fill: Callable[[Path], None]) 
         os.rename(building, final)
         fsync_path(versions)
         kill_point("publish:renamed")
+    if previous is not None and previous != final:
+        (previous / RETIRED).touch()  # when it stopped being the published version
     _point(dataset_dir, final)
     kill_point("publish:pointed")
-    keep = {final.name, previous.name if previous is not None else ""}
-    for old in versions.iterdir():
-        if old.name not in keep and not old.name.endswith(".tmp"):
-            shutil.rmtree(old)
+    _remove_retired(versions, keep={final.name, previous.name if previous is not None else ""}, grace_s=grace_s)
     return final
+
+
+def _remove_retired(versions: Path, keep: set[str], grace_s: float) -> None:
+    """Remove the versions that are neither kept nor retired less than ``grace_s`` seconds ago."""
+    now = time.time()
+    for old in versions.iterdir():
+        if old.name in keep or old.name.endswith(".tmp"):
+            continue
+        marker = old / RETIRED
+        retired_at = marker.stat().st_mtime if marker.exists() else 0.0
+        if now - retired_at >= grace_s:
+            shutil.rmtree(old)
 
 
 def link_into(files: list[Path], folder: Path) -> None:

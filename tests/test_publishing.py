@@ -95,7 +95,10 @@ def test_a_dataset_folder_from_before_versions_becomes_the_first_version(tmp_pat
     legacy = tmp_path / ".models" / "versions" / LEGACY_VERSION
     assert (legacy / "part-old-00000.parquet").read_bytes() == b"old part"  # kept one publication longer
     publish_version(dataset, "20270102T000000Z-newer", lambda folder: None)
+    assert legacy.exists()  # replaced just now: readers have RETIRED_GRACE_S to finish with it
+    publish_version(dataset, "20270103T000000Z-newest", lambda folder: None, grace_s=0)
     assert not legacy.exists()
+    assert sorted(p.name for p in legacy.parent.iterdir()) == ["20270102T000000Z-newer", "20270103T000000Z-newest"]
 
 
 @pytest.mark.parametrize("make", ["file", "foreign folder", "parts not published by hfhub", "foreign link", "no name"])
