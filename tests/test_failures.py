@@ -30,10 +30,7 @@ def hub():
 
 
 def test_a_listing_lost_on_the_way_is_not_published(hub, tmp_path):
-    from hfhub import settings as project_settings
-
-    middlewares = {**project_settings.SPIDER_MIDDLEWARES, "tests.failing_pipeline.LoseTheListingAfterTwoPages": 10} \
-        if hasattr(project_settings, "SPIDER_MIDDLEWARES") else {"tests.failing_pipeline.LoseTheListingAfterTwoPages": 10}
+    middlewares = {"tests.failing_pipeline.LoseTheListingAfterTwoPages": 10}  # the project sets none of its own
     assert run_crawl(hub.url, tmp_path).returncode == 0
     lost = run_crawl(hub.url, tmp_path, settings=[f"SPIDER_MIDDLEWARES={json.dumps(middlewares)}"])
     assert lost.returncode == 1
