@@ -44,6 +44,12 @@ class UnsafeDatasetPath(ValueError):
     """The dataset path holds something hfhub did not make; hfhub will not replace it."""
 
 
+def dataset_path(setting: str | Path) -> Path:
+    """The dataset path of a setting, absolute but not resolved: ``output/models`` is the link, and
+    ``Path.resolve()`` would follow it into the version it points at."""
+    return Path(os.path.abspath(setting))
+
+
 def store_dir(dataset_dir: Path) -> Path:
     """Where the versions and crawls in progress live: ``output/models`` → ``output/.models``."""
     return dataset_dir.parent / f".{dataset_dir.name}"
@@ -68,6 +74,8 @@ def check_dataset_path(dataset_dir: Path) -> None:
         return
     if not dataset_dir.exists():
         return
+    if dataset_dir.parent.name == VERSIONS and dataset_dir.parent.parent.name.startswith("."):
+        raise UnsafeDatasetPath(f"{dataset_dir} is one version of an hfhub dataset; give the dataset's own path")
     if not dataset_dir.is_dir():
         raise UnsafeDatasetPath(f"{dataset_dir} is a file, not a dataset folder; hfhub will not replace it")
     names = [p.name for p in dataset_dir.iterdir()]

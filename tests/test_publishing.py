@@ -131,3 +131,33 @@ def test_a_crawl_into_a_foreign_folder_is_refused_before_any_request(small_hub, 
     assert "holds files hfhub did not write" in result.log
     assert (tmp_path / "models" / "part-mine.parquet").read_bytes() == b"not hfhub's"
     assert not (tmp_path / ".models").exists()
+
+
+def test_a_kill_while_the_index_is_built_is_finished_without_crawling_again(tmp_path):
+    job = [f"JOBDIR={tmp_path / 'job'}", f"HFHUB_INDEX_DIR={tmp_path / 'index'}"]
+    with FakeHubProcess(models=600, seed=53, args=["--max-page-size", "100"]) as hub:
+        command, env = crawl_command(hub.url, tmp_path, settings=job, env={"HFHUB_KILL_AT": "index:building"})
+        assert subprocess.run(command, cwd=REPO, env=env, timeout=300).returncode == -signal.SIGKILL
+        assert list(tmp_path.glob(".index.*.tmp"))  # the build the kill interrupted
+        listed = hub.stats()["requests"]["list"]
+        again = run_crawl(hub.url, tmp_path, settings=job)
+        assert hub.stats()["requests"]["list"] == listed  # no page listed again
+        assert dataset_state(tmp_path / "models") == hub_state(hub)
+    assert again.returncode == 0, again.log[-3000:]
+    assert again.stats["hfhub/index/models"] == 600
+    assert not list(tmp_path.glob(".index.*.tmp"))
+
+
+def test_crawls_after_the_first_publish_beside_it(small_hub, tmp_path):
+    first = run_crawl(small_hub.url, tmp_path, "limit=300")
+    second = run_crawl(small_hub.url, tmp_path, "mode=incremental")
+    third = run_crawl(small_hub.url, tmp_path, "limit=200")
+    assert first.returncode == second.returncode == third.returncode == 0
+    versions = tmp_path / ".models" / "versions"
+    assert (tmp_path / "models").is_symlink()
+    current = current_version(tmp_path / "models")
+    assert current.parent == versions.resolve()
+    assert all(p.parent.parent == versions for p in versions.rglob("_state.json"))  # no version inside a version
+    assert len(list(versions.iterdir())) == 3  # the two replaced ones are kept for their grace period
+    assert len(pd.read_parquet(current)) == 200
+    assert not any((tmp_path / ".models" / "inprogress").iterdir())

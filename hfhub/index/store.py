@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from hfhub.dataset import fsync_path
+from hfhub.killpoints import kill_point
 
 from hfhub.index.errors import IndexFormatError, IndexNotFoundError, IndexPathError
 
@@ -88,8 +89,10 @@ def new_version(index_dir: Path) -> Iterator[Path]:
     build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
     final = index_dir.with_name(f".{index_dir.name}.{build_id}")
     tmp = final.with_name(final.name + ".tmp")
+    _remove_abandoned_builds(index_dir)
     tmp.mkdir()
     try:
+        kill_point("index:building")
         yield tmp
         for child in tmp.iterdir():
             fsync_path(child)
@@ -99,6 +102,21 @@ def new_version(index_dir: Path) -> Iterator[Path]:
         raise
     previous = _swap(index_dir, final)
     _remove_old_versions(index_dir, keep={final.name, *(p.name for p in previous)})
+
+
+def _remove_abandoned_builds(index_dir: Path) -> None:
+    """Remove the temporary folders of builds whose process is gone (killed while building)."""
+    prefix = f".{index_dir.name}."
+    for tmp in index_dir.parent.glob(f"{prefix}*.tmp"):
+        try:
+            pid = int(tmp.name[len(prefix):].split("-")[1])  # <time>-<pid>-<ns>.tmp
+            os.kill(pid, 0)
+        except (IndexError, ValueError):
+            continue  # not one of ours: leave it
+        except ProcessLookupError:
+            shutil.rmtree(tmp, ignore_errors=True)
+        except PermissionError:
+            continue  # another user's live process
 
 
 def check_index_path(index_dir: Path) -> None:

@@ -34,7 +34,7 @@ from hfhub.pagework import take_table
 from hfhub.killpoints import kill_point
 from hfhub.publishing import forget_crawl_parts, publish_crawl
 from hfhub.schema import MODEL_SCHEMA
-from hfhub.versions import check_dataset_path, inprogress_dir
+from hfhub.versions import check_dataset_path, dataset_path, inprogress_dir
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -71,7 +71,7 @@ class ParquetDatasetPipeline:
         self.crawler = crawler
         assert crawler.stats is not None
         self.stats = crawler.stats
-        self.dataset_dir = Path(settings["HFHUB_DATASET_DIR"]).resolve()
+        self.dataset_dir = dataset_path(settings["HFHUB_DATASET_DIR"])
         self.rows_per_part = settings.getint("HFHUB_PARQUET_ROWS_PER_PART")
         self.compression = settings["HFHUB_PARQUET_COMPRESSION"]
         if self.rows_per_part < 1:
@@ -271,6 +271,15 @@ class ParquetDatasetPipeline:
         failed = sum(1 for _, result in results if isinstance(result, Failure))
         if failed:  # Scrapy has logged each with its traceback
             self.stats.set_value("hfhub/publish/handlers_failed", failed)
+        # Only now is the crawl done with: killed while the index was built, the same JOBDIR
+        # publishes again (a no-op, the version exists) and builds the index, instead of crawling anew.
+        await maybe_deferred_to_future(deferToThread(self._forget_published_crawl))
+
+    def _forget_published_crawl(self) -> None:
+        kill_point("publish:before_forget")
+        self.session.published()
+        kill_point("publish:forgotten")
+        forget_crawl_parts(self.dataset_dir, self.crawl_id)
 
     def _compact_and_publish(self, mode: str) -> None:
         # Repeats within the crawl: seen by the dedup pipeline in this run, or unknowable after a
@@ -281,10 +290,6 @@ class ParquetDatasetPipeline:
             compact_own_parts=bool(self.session.may_repeat_rows or self.stats.get_value("hfhub/duplicates")),
             empty_part_name=f"{self.session.part_stem}-00000.parquet",
         )
-        kill_point("publish:before_forget")
-        self.session.published()
-        kill_point("publish:forgotten")
-        forget_crawl_parts(self.dataset_dir, self.crawl_id)
         self.stats.set_value("hfhub/duplicates_removed", publication.removed)
         self.stats.set_value("hfhub/models_published", publication.models)
         logger.info(

@@ -26,7 +26,7 @@ from hfhub.cards.table import card_key
 from hfhub.cluster.leases import settles_lease
 from hfhub.items import CardItem
 from hfhub.signals import flush_buffers
-from hfhub.versions import inprogress_dir
+from hfhub.versions import dataset_path, inprogress_dir
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -64,7 +64,7 @@ class CardRequests:
     async def _repair_cards(self) -> None:
         try:
             await self.crawler.signals.send_catch_log_async(signal=flush_buffers)
-            parts_dir = inprogress_dir(Path(self.crawler.settings["HFHUB_DATASET_DIR"]).resolve(), self.session.crawl_id)
+            parts_dir = inprogress_dir(dataset_path(self.crawler.settings["HFHUB_DATASET_DIR"]), self.session.crawl_id)
             missing = await maybe_deferred_to_future(deferToThread(
                 missing_cards, parts_dir, Path(self.crawler.settings["HFHUB_CARDS_DIR"]).resolve()))
             # what this process asked for and got an answer to is not lost, whatever the answer was

@@ -32,7 +32,7 @@ from hfhub.signals import page_listed
 from hfhub.spiders.args import parse_listing_args
 from hfhub.spiders.cards import CardRequests
 from hfhub.spiders.order import completeness, listing_order
-from hfhub.versions import inprogress_dir
+from hfhub.versions import dataset_path, inprogress_dir
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -124,7 +124,7 @@ class ModelsSpider(CardRequests, scrapy.Spider):
     def resume_checkpoint(self) -> crawlstate.Checkpoint:
         if not (self.session.checkpoints and self.session.resumed):
             return crawlstate.Checkpoint()
-        dataset_dir = Path(self.settings["HFHUB_DATASET_DIR"]).resolve()
+        dataset_dir = dataset_path(self.settings["HFHUB_DATASET_DIR"])
         return crawlstate.read_checkpoint(inprogress_dir(dataset_dir, self.session.crawl_id))
 
     def first_page_url(self) -> str:
