@@ -133,3 +133,25 @@ def test_search_side_never_imports_scrapy(built: tuple[Path, Path]) -> None:
         [sys.executable, "-c", code], check=False, cwd=REPO, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_corrupt_manifest_or_part_file_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    import shutil
+
+    dataset = write_dataset(tmp_path / "models", 300, seed=6, rows_per_part=100)
+    assert run("build", "--dataset", str(dataset), "--index", str(tmp_path / "index"), module="hfhub.index").returncode == 0
+    manifest = (tmp_path / "index").resolve() / "manifest.json"
+    saved = manifest.read_text()
+    manifest.write_text('{"truncated')
+    proc = run("anything", "--index", str(tmp_path / "index"))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("hfhub-search: error: the index manifest") and proc.stderr.count("\n") == 1
+    manifest.write_text(saved)
+    part = sorted(dataset.glob("*.parquet"))[0]
+    shutil.copy(part, tmp_path / "saved.parquet")
+    part.write_bytes(part.read_bytes()[:500])  # a part cut short
+    for args, module in ((["anything", "--index", str(tmp_path / "index"), "--dataset", str(dataset)], "hfhub.search"),
+                         (["build", "--dataset", str(dataset), "--index", str(tmp_path / "index2")], "hfhub.index")):
+        proc = run(*args, module=module)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert "has an unreadable part file" in proc.stderr and proc.stderr.count("\n") == 1

@@ -21,7 +21,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from hfhub.index import ann, store, vectors
-from hfhub.index.errors import EmptyDatasetError
+from hfhub.index.errors import CorruptDatasetError, EmptyDatasetError
 from hfhub.index.text import document_terms, fallback_texts
 
 logger = logging.getLogger(__name__)
@@ -168,7 +168,10 @@ def build_index(
         clock = now
 
     cards = card_summaries(Path(cards_dir) if cards_dir else None)
-    read = _read(ds.dataset(files, format="parquet"), keep_texts=embedding == "minilm", cards=cards)
+    try:
+        read = _read(ds.dataset(files, format="parquet"), keep_texts=embedding == "minilm", cards=cards)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise CorruptDatasetError(f"the dataset in {dataset_dir} has an unreadable part file: {exc}") from None
     if read.n == 0:
         raise EmptyDatasetError(f"the dataset in {dataset_dir} has no rows: nothing to index")
     lap("read_and_tokenize")

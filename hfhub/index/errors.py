@@ -37,3 +37,7 @@ class EmptyDatasetError(SearchError):
 
 class IndexPathError(SearchError):
     """The index path holds something hfhub did not make; it is left alone."""
+
+
+class CorruptDatasetError(SearchError):
+    """A part file of the dataset cannot be read as Parquet."""

@@ -30,7 +30,7 @@ import numpy as np
 from hfhub.dataset import fsync_path
 from hfhub.killpoints import kill_point
 
-from hfhub.index.errors import IndexFormatError, IndexNotFoundError, IndexPathError
+from hfhub.index.errors import CorruptDatasetError, IndexFormatError, IndexNotFoundError, IndexPathError
 
 # 2: float32 dense vectors (1: float16), int64 postings rows, row-major TF-IDF (docs_*.npy)
 FORMAT_VERSION = 2
@@ -38,12 +38,17 @@ MANIFEST = "manifest.json"
 
 
 def dataset_files(dataset_dir: Path) -> list[str]:
-    """The part files a pyarrow reader would read (``_``- and ``.``-prefixed paths skipped)."""
+    """The part files a pyarrow reader would read (``_``- and ``.``-prefixed paths skipped);
+    ``CorruptDatasetError`` if one of them is not a readable Parquet file."""
+    import pyarrow as pa
     import pyarrow.dataset as ds
 
     if not dataset_dir.is_dir():
         return []
-    return sorted(ds.dataset(dataset_dir, format="parquet").files)
+    try:
+        return sorted(ds.dataset(dataset_dir, format="parquet").files)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise CorruptDatasetError(f"the dataset in {dataset_dir} has an unreadable part file: {exc}") from None
 
 
 def fingerprint(dataset_dir: Path) -> str:
@@ -175,7 +180,15 @@ def resolve(index_dir: Path) -> tuple[Path, dict[str, Any]]:
             f"`hfhub-index build --dataset output/models --index {index_dir}` "
             "(or crawl with HFHUB_INDEX_ENABLED=True)"
         )
-    manifest = json.loads((version / MANIFEST).read_text())
+    try:
+        manifest = json.loads((version / MANIFEST).read_text())
+        if not isinstance(manifest, dict):
+            raise ValueError("not a JSON object")
+    except (ValueError, OSError) as exc:
+        raise IndexFormatError(
+            f"the index manifest {version / MANIFEST} is unreadable ({exc}): rebuild it with "
+            f"`hfhub-index build --index {index_dir}`"
+        ) from None
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexFormatError(
             f"index at {index_dir} has format {manifest.get('format_version')!r}, this hfhub reads "
