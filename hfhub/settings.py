@@ -91,7 +91,9 @@ EXTENSIONS = {
 # --- search index (hfhub-search) ------------------------------------------------------------------
 # Build the search index from the dataset once a crawl is published (hfhub/extensions/index.py).
 HFHUB_INDEX_ENABLED = True
-HFHUB_INDEX_DIR = "output/index"
+# None: "index" beside the dataset folder (output/models → output/index), so a crawl into another
+# dataset folder builds its own index instead of replacing the main one.
+HFHUB_INDEX_DIR = None
 # "lsa": offline, deterministic (default). "minilm": all-MiniLM-L6-v2, needs the minilm extra.
 HFHUB_INDEX_EMBEDDING = "lsa"
 

@@ -85,3 +85,17 @@ def small_hub() -> Iterator[FakeHubProcess]:
     """A fault-free fake Hub of a few thousand models with small pages, so crawls really page."""
     with FakeHubProcess(models=SMALL_HUB_MODELS, seed=7, args=["--max-page-size", "500"]) as hub:
         yield hub
+
+
+def _output_state() -> dict[str, int]:
+    output = REPO / "output"
+    return {str(p.relative_to(output)): p.lstat().st_mtime_ns for p in output.rglob("*")} if output.exists() else {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def users_output_is_never_touched() -> Iterator[None]:
+    """Tests write only under their own temporary folders: a user's ``output/`` (``make demo``'s
+    dataset and index) is exactly as it was when the tests end."""
+    before = _output_state()
+    yield
+    assert _output_state() == before, "a test wrote into the repository's output/ folder"

@@ -1,7 +1,7 @@
 """The search page end to end in headless Chromium (Debian's ``chromium``, driven by Playwright).
 
 Every wait is on a condition (Playwright's ``expect`` retries until it holds or times out), never
-a sleep. A screenshot of the page goes to ``output/test-artifacts/search-page.png``.
+a sleep. A screenshot of the page goes to the test's temporary folder (``search-page.png``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from hfhub.web import SearchServer
 from tests.test_web_api import CHILD, POPULAR_LLM, TARGET, XSS_IDS, server, tiny_index  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
-ARTIFACTS = REPO / "output" / "test-artifacts"
 CHROMIUM = os.environ.get("HFHUB_CHROMIUM", "/usr/bin/chromium")
 # Without these a sandbox-less container or the closed network makes Chromium hang or refuse.
 CHROMIUM_ARGS = [
@@ -68,7 +67,7 @@ def result_ids(page: Page) -> list[str]:
     return page.locator("#results > li").evaluate_all("items => items.map(i => i.dataset.id)")
 
 
-def test_search_filter_and_similar(page: Page) -> None:
+def test_search_filter_and_similar(page: Page, tmp_path: Path) -> None:
     page.fill("#q", "japanese sentiment llm")
     page.press("#q", "Enter")
     expect(page.locator("#status")).to_have_text(re.compile(r"\d+ models for “japanese sentiment llm”"))
@@ -83,8 +82,7 @@ def test_search_filter_and_similar(page: Page) -> None:
     expect(link).to_have_text(TARGET)
     expect(link).to_have_attribute("href", f"https://huggingface.co/{TARGET}")
     expect(first.locator(".facts")).to_contain_text("110M params")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "search-page.png", full_page=True)
+    page.screenshot(path=tmp_path / "search-page.png", full_page=True)
 
     first.get_by_role("button", name="Similar models").click()
     expect(page.locator("#status")).to_contain_text(f"similar to {TARGET}")

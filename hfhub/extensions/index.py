@@ -32,6 +32,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+def index_dir_for(setting: str | None, dataset_dir: Path) -> Path:
+    """``HFHUB_INDEX_DIR``, or without one the folder ``index`` beside the dataset folder."""
+    return Path(setting) if setting else dataset_dir.parent / "index"
+
+
 def index_is_current(dataset_dir: Path, index_dir: Path) -> bool:
     """True when ``index_dir`` holds an index of the dataset exactly as it is on disk now."""
     try:
@@ -51,10 +56,8 @@ class IndexBuilder:
         self.crawler = crawler
         self.dataset_dir = Path(settings.get("HFHUB_DATASET_DIR", "output/models"))
         self.cards_dir = Path(settings["HFHUB_CARDS_DIR"]) if settings.get("HFHUB_CARDS_DIR") else None
-        self.index_dir = Path(settings.get("HFHUB_INDEX_DIR", "output/index"))
+        self.index_dir = index_dir_for(settings.get("HFHUB_INDEX_DIR"), self.dataset_dir)
         self.embedding = settings.get("HFHUB_INDEX_EMBEDDING", "lsa")
-        if not self.index_dir.name:
-            raise NotConfigured("HFHUB_INDEX_DIR is empty")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
