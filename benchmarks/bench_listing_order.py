@@ -44,7 +44,7 @@ def crawl(hub_url: str, workdir: Path, *args: str) -> tuple[int, set[str]]:
                "-s", f"LOG_FILE={workdir / 'crawl.log'}"]
     env = {**os.environ, "HF_ENDPOINT": hub_url}
     env.pop("HF_TOKEN", None)
-    code = subprocess.run(command, cwd=REPO, env=env, capture_output=True).returncode
+    code = subprocess.run(command, check=False, cwd=REPO, env=env, capture_output=True).returncode
     ids = set(pq.read_table(workdir / "models", columns=["id"]).column("id").to_pylist()) if code == 0 else set()
     return code, ids
 
