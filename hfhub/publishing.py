@@ -46,11 +46,11 @@ def publish_crawl(
             write_table(MODEL_SCHEMA.empty_table(), version / empty_part_name, compression=compression)
         link_into(own, version)
         kill_point("publish:linked")
-        if compact_own_parts:
-            removed += drop_superseded_rows(sorted(version.glob(PART_GLOB)), compression=compression)
         previous = current_version(dataset_dir)
-        if mode != "full" and previous is not None:  # its rows supersede older rows of the same models
+        merge = mode != "full" and previous is not None  # its rows supersede older rows of the same models
+        if merge and previous is not None:
             link_into(sorted(previous.glob(PART_GLOB)), version)
+        if merge or compact_own_parts:  # one pass: a merge's compaction covers the crawl's own repeats
             removed += drop_superseded_rows(sorted(version.glob(PART_GLOB)), compression=compression)
         parts = sorted(version.glob(PART_GLOB))
         watermark = dataset_watermark(newest_last_modified(parts), crawl_started_at(crawl_id))
