@@ -79,8 +79,11 @@ def crawl_identity(jobdir: str | None) -> tuple[str, bool]:
                                   "to start the crawl over, remove its JOBDIR")
         return crawl_id, True
     crawl_id = new_crawl_id()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_json_atomically(path, {"crawl_id": crawl_id})
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_json_atomically(path, {"crawl_id": crawl_id})
+    except OSError as exc:
+        raise OSError(exc.errno, f"the JOBDIR {jobdir} cannot be written ({exc.strerror})") from None
     return crawl_id, False
 
 

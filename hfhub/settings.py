@@ -74,7 +74,13 @@ LEFT_OUT_OF_SCRAPY = frozenset({
     "scrapy.extensions.remote_control.RemoteControl",
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
 })
-EXTENSIONS_BASE = {path: order for path, order in _scrapy_defaults.EXTENSIONS_BASE.items() if path not in LEFT_OUT_OF_SCRAPY}
+# Scrapy's components that hfhub replaces with a subclass, at the same place in the order.
+# - SpiderState: writes JOBDIR/spider.state in place, so a full disk left a file the resume could not load.
+REPLACED_IN_SCRAPY = {"scrapy.extensions.spiderstate.SpiderState": "hfhub.extensions.spiderstate.AtomicSpiderState"}
+EXTENSIONS_BASE = {
+    REPLACED_IN_SCRAPY.get(path, path): order
+    for path, order in _scrapy_defaults.EXTENSIONS_BASE.items() if path not in LEFT_OUT_OF_SCRAPY
+}
 DOWNLOADER_MIDDLEWARES_BASE = {
     path: order for path, order in _scrapy_defaults.DOWNLOADER_MIDDLEWARES_BASE.items() if path not in LEFT_OUT_OF_SCRAPY
 }
@@ -168,6 +174,9 @@ ITEM_PIPELINES = {
 # double Ctrl-C or a kill left a 0-byte or "0 requests" file that lost the queue or broke the resume.
 # (~1,000 queue operations/s measured here, far above what the Hub's quotas allow.)
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleLifoSQLiteQueue"
+# Scrapy's scheduler, but a JOBDIR that cannot be written (a full disk) stops the crawl with one clear
+# error and a state to resume from, instead of a traceback per request for as long as it runs.
+SCHEDULER = "hfhub.scheduler.JobdirScheduler"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"

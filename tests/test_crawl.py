@@ -94,8 +94,9 @@ def test_author_and_sort_are_passed_to_the_hub(small_hub, tmp_path):
 def test_a_bad_spider_argument_is_refused_before_any_request(small_hub, tmp_path):
     before = small_hub.stats()
     result = run_crawl(small_hub.url, tmp_path, "limit=ten")
-    assert result.returncode != 0
-    assert "limit must be a positive whole number of models, got 'ten'" in result.log
+    assert result.returncode == 1
+    assert "the crawl cannot start: limit must be a positive whole number of models, got 'ten'" in result.log
+    assert "Traceback" not in result.log  # one line, not asyncio's "Task exception was never retrieved"
     assert small_hub.stats() == before
 
 

@@ -4,6 +4,7 @@ the published dataset untouched, and a state the next run resumes from."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 from pathlib import Path
@@ -55,6 +56,58 @@ def test_a_broken_jobdir_queue_is_not_a_truncated_crawl(hub, tmp_path):
     assert resumed.returncode == 0, resumed.log[-3000:]
     assert published(tmp_path) == set(Corpus(N, SEED).model_ids())
     assert "struct.error" not in resumed.log and "Traceback" not in resumed.log
+
+
+def test_a_jobdir_that_cannot_be_written_stops_the_crawl_and_the_next_run_resumes(hub, tmp_path):
+    # Scrapy's own scheduler logged a traceback per request, then one every 5 s, and never exited
+    # (measured with a JOBDIR on a full 256 KB tmpfs); the 150th push to the disk queue fails here.
+    job = tmp_path / "job"
+    settings = [f"JOBDIR={job}", "HFHUB_PARQUET_ROWS_PER_PART=100", f"HFHUB_CARDS_DIR={tmp_path / 'cards'}"]
+    full = run_crawl(hub.url, tmp_path, "cards=1", settings=settings, env={"HFHUB_FAIL_AT": "jobdir_push:150"})
+    assert full.returncode == 1
+    assert full.stats["finish_reason"] == "jobdir_write_failed"
+    assert f"the JOBDIR {job} cannot be written ([Errno 28] No space left on device" in full.log
+    assert "Traceback" not in full.log and full.stats["log_count/ERROR"] == 1  # that line alone
+    assert not (tmp_path / "models").exists()
+    resumed = run_crawl(hub.url, tmp_path, "cards=1", settings=settings)
+    assert resumed.returncode == 0, resumed.log[-3000:]
+    assert "resuming crawl" in resumed.log
+    models = pd.read_parquet(tmp_path / "models", columns=["id", "sha"])
+    cards = pd.read_parquet(tmp_path / "cards", columns=["id", "sha"])
+    assert set(models["id"]) == set(Corpus(N, SEED).model_ids())
+    assert dict(zip(cards["id"], cards["sha"])) == dict(zip(models["id"], models["sha"]))
+
+
+@pytest.fixture()
+def full_tmpfs(tmp_path):
+    """A real full disk: a 64 KB tmpfs filled up (needs root, as on CI; skipped elsewhere)."""
+    mountpoint = tmp_path / "tmpfs"
+    mountpoint.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mountpoint)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        filler = mountpoint / "filler"
+        with filler.open("wb", buffering=0) as out, pytest.raises(OSError):
+            while True:
+                out.write(b"\0" * 4096)
+        os.truncate(filler, filler.stat().st_size - 4096)  # one page left: the crawl id file fits, the queue not
+        yield mountpoint
+    finally:
+        subprocess.run(["umount", "-l", str(mountpoint)], check=True)
+
+
+def test_a_jobdir_on_a_full_disk_stops_the_crawl_with_one_error(hub, tmp_path, full_tmpfs):
+    settings = [f"JOBDIR={full_tmpfs / 'job'}"]
+    full = run_crawl(hub.url, tmp_path, settings=settings)
+    assert full.returncode == 1
+    assert full.stats["finish_reason"] == "jobdir_write_failed", full.log[-2000:]
+    assert f"the JOBDIR {full_tmpfs / 'job'} cannot be written" in full.log
+    assert "Traceback" not in full.log
+    (full_tmpfs / "filler").unlink()  # space again: the same command now runs to its end
+    resumed = run_crawl(hub.url, tmp_path, settings=settings)
+    assert resumed.returncode == 0, resumed.log[-3000:]
+    assert published(tmp_path) == set(Corpus(N, SEED).model_ids())
 
 
 def test_a_checkpoint_with_a_bad_field_is_refused_with_one_clear_error(hub, tmp_path):

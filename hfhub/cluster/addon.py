@@ -30,7 +30,8 @@ class ClusterAddon:
         # Leases need hfhub's scheduler (subclasses of scrapy-redis's); scrapy-redis's
         # own class names, as its docs give them, are replaced rather than refused.
         scheduler = settings.get("SCHEDULER")
-        if scheduler not in ("scrapy.core.scheduler.Scheduler", "scrapy_redis.scheduler.Scheduler", SCHEDULER):
+        local = ("scrapy.core.scheduler.Scheduler", "hfhub.scheduler.JobdirScheduler")  # the project's own default
+        if scheduler not in (*local, "scrapy_redis.scheduler.Scheduler", SCHEDULER):
             raise ValueError(f"cluster mode needs SCHEDULER={SCHEDULER} (got {scheduler})")
         settings.set("SCHEDULER", SCHEDULER, priority="cmdline")
         # Scrapy's own DUPEFILTER_CLASS default is per process; the shared one is scrapy-redis's.

@@ -9,11 +9,14 @@ so does a finished crawl in which a pipeline failed on an item (a card, say).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import logging
 from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+from twisted.internet.defer import Deferred
 
 from hfhub.extensions.itemerrors import pipeline_errors
 
@@ -31,6 +34,29 @@ WRITE_FAILURE_STATS = (
 )
 
 
+# What a crawl that cannot start raises for a reason the user can act on (a bad -a value, a JOBDIR
+# that cannot be written, a checkpoint to remove): one line says it; anything else is a bug and
+# keeps its traceback.
+START_ERRORS = (ValueError, OSError)
+
+
+def _report_start_errors(started: object) -> None:
+    """Log why the crawl could not start, in one line when the user can act on it, instead of the
+    asyncio "Task exception was never retrieved" traceback Scrapy leaves to the event loop."""
+
+    def report(exc: BaseException) -> None:
+        if isinstance(exc, START_ERRORS):
+            logger.error("the crawl cannot start: %(error)s", {"error": exc})
+        else:
+            logger.error("the crawl cannot start", exc_info=exc)
+
+    if isinstance(started, Deferred):
+        started.addErrback(lambda failure: report(failure.value))
+    elif isinstance(started, asyncio.Future):
+        started.add_done_callback(lambda task: None if task.cancelled() or task.exception() is None
+                                  else report(task.exception()))  # type: ignore[arg-type]
+
+
 def write_failures(stats: dict) -> list[str]:
     return [f"{key}={stats[key]}" for key in WRITE_FAILURE_STATS if stats.get(key)]
 
@@ -44,7 +70,14 @@ class Command(ScrapyCrawlCommand):
         return self._crawler
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().run(args, opts)
+        if len(args) != 1:
+            raise UsageError("scrapy crawl takes one spider name")
+        assert self.crawler_process
+        started = self.crawler_process.crawl(self._create_crawler(args[0]), **opts.spargs)
+        _report_start_errors(started)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
         # The crawl is over and the process is about to exit. Without this, the interpreter's final
         # garbage collection walks every object Scrapy, Twisted and pyarrow created: 0.6 s of a
         # 2,000-model crawl's 2.3 s, measured. Frozen objects are left to the OS to reclaim.
