@@ -116,6 +116,9 @@ class LocalCrawl:
     def listing_finished(self) -> None:
         pass
 
+    def listing_advanced(self, position: int, next_url: str) -> None:
+        pass  # the checkpoint keeps the listing's place (hfhub.pipelines.parquet)
+
     def claim_publication(self) -> bool:
         return True
 

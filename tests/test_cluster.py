@@ -220,3 +220,62 @@ def test_the_redis_password_comes_from_the_environment_and_stays_out_of_the_log(
         assert len(pd.read_parquet(tmp_path / "models")) == 300
         assert password not in log + proc.stdout + proc.stderr
         assert password not in "".join(p.read_text() for p in tmp_path.glob("crawl_stats-*.json"))
+
+
+def assert_every_model_and_card_once(workdir: Path) -> None:
+    expected_ids = set(Corpus(HUB_MODELS, seed=HUB_SEED).model_ids())
+    models = pd.read_parquet(workdir / "models", columns=["id"])
+    assert models["id"].is_unique and set(models["id"]) == expected_ids
+    cards = pd.read_parquet(workdir / "cards", columns=["id"])
+    assert cards["id"].is_unique and set(cards["id"]) == expected_ids
+
+
+def test_a_redis_restarted_empty_mid_crawl_loses_nothing(slow_hub: FakeHubProcess, tmp_path: Path) -> None:
+    # Before: every Redis call a traceback while it was down; after it came back empty, every worker
+    # idle at 0 models/s for good (the crawl's keys and queue were gone), nothing published.
+    settings = (*FAST_CLUSTER, "HFHUB_INDEX_ENABLED=False", "HFHUB_CARDS_ROWS_PER_PART=100")
+    with LocalRedis() as server:
+        workers = [Worker(f"w{n}", slow_hub.url, tmp_path, server.url, *settings) for n in (1, 2)]
+        wait_until(lambda: any((tmp_path / "cards").glob("part-*.parquet")) or workers[0].proc.poll() is not None,
+                   120, "a cards part")
+        server.stop()
+        wait_until(lambda: any("Redis does not answer" in w.log_text() for w in workers), 60, "a worker to notice")
+        server.start()  # on the same port, empty
+        returncodes = [worker.finish() for worker in workers]
+    logs = "".join(w.log_text() for w in workers)
+    assert returncodes == [0, 0], logs[-3000:]
+    assert "Traceback" not in logs
+    assert "Redis had lost the crawl (restarted without persistence?); listing again from the first page" in logs
+    assert_every_model_and_card_once(tmp_path)
+
+
+def test_a_listing_request_that_redis_lost_is_sent_again(redis_server: str, tmp_path: Path) -> None:
+    # Before: a listing request gone from the queue (a push a restarted Redis did not keep) stopped
+    # the listing for good, every worker idle, nothing published.
+    client = redis.Redis.from_url(redis_server)
+    settings = (*FAST_CLUSTER, "HFHUB_INDEX_ENABLED=False")
+    with FakeHubProcess(models=HUB_MODELS, seed=HUB_SEED, args=["--max-page-size", "50", "--slow-ms", "30"]) as hub:
+        workers = [Worker(f"w{n}", hub.url, tmp_path, redis_server, *settings) for n in (1, 2)]
+        lose_the_listing_request_and_finish(workers, client, tmp_path)
+
+
+def lose_the_listing_request_and_finish(workers: list[Worker], client: redis.Redis, tmp_path: Path) -> None:
+    listing_score = -10  # listing requests have priority 10 (cards 0)
+
+    def lose_the_queued_listing_request() -> bool:
+        for worker in workers:  # frozen: nobody pops it while it is looked for
+            worker.proc.send_signal(signal.SIGSTOP)
+        try:
+            return sum(client.zremrangebyscore(key, listing_score, listing_score)
+                       for key in client.scan_iter("models:requests:*")) > 0
+        finally:
+            for worker in workers:
+                worker.proc.send_signal(signal.SIGCONT)
+
+    wait_until(lose_the_queued_listing_request, 120, "a queued listing request to lose")
+    returncodes = [worker.finish() for worker in workers]
+    logs = "".join(w.log_text() for w in workers)
+    assert returncodes == [0, 0], logs[-3000:]
+    assert "its next page's request was lost (a write a restarted Redis did not keep?); listing again from" in logs
+    assert sum(w.stats().get("hfhub/cluster/listing_restarts", 0) for w in workers) == 1
+    assert_every_model_and_card_once(tmp_path)

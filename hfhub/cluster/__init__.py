@@ -20,6 +20,11 @@ the work is shared:
   every worker's part files); the others just stop.
 * ``SCHEDULER_PERSIST`` (on by default here) keeps queue, dupefilter and leases in Redis when
   workers stop, so a stopped cluster resumes where it was when workers are started again.
+* Redis itself may stop answering, and come back with some of its writes or none
+  (``hfhub.cluster.outage``): workers keep what Redis could not take and carry on when it answers.
+  A listing whose next request was lost (nothing queued or leased, the listing not over) is sent
+  again from a cursor kept in Redis; a crawl whose keys are gone is made again by one worker, which
+  lists again from the first page (``hfhub.cluster.coordinator``).
 """
 
 from __future__ import annotations

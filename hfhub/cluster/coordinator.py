@@ -16,7 +16,8 @@ engine starts; Scrapy has no setting for it).
 from __future__ import annotations
 
 import logging
-from collections import Counter
+import secrets
+from collections import Counter, deque
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -27,14 +28,17 @@ from twisted.internet.task import LoopingCall
 from hfhub import signals as hfhub_signals
 from hfhub.cluster import redis_url
 from hfhub.cluster.leases import LeaseBook
+from hfhub.cluster.membership import MAX_LISTING_RESTARTS
+from hfhub.cluster.outage import REDIS_ERRORS
 from hfhub.crawlstate import crawl_session
 from hfhub.items import ModelPage
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from twisted.python.failure import Failure
-    from typing_extensions import Self
 
     from hfhub.cluster.membership import ClusterCrawl
 
@@ -53,6 +57,7 @@ class ClusterCoordinator:
         if not 0 < self.heartbeat_interval < membership.heartbeat_ttl:
             raise ValueError("HFHUB_REDIS_HEARTBEAT must be positive and below HFHUB_REDIS_WORKER_TTL")
         self.book = LeaseBook(self._settle)
+        self.unsettled: deque[str] = deque()  # leases done with that Redis has not heard of yet
         self._heartbeat = LoopingCall(self._beat)
         self._checking = False
 
@@ -94,18 +99,36 @@ class ClusterCoordinator:
         # for dead: a failed beat is logged and the next one tries again.
         try:
             self.membership.heartbeat()
+            self._settle_now()
             returned = self.membership.return_dead_workers_leases()
-        except Exception as exc:  # noqa: BLE001 (Redis errors of any kind)
+        except REDIS_ERRORS as exc:
+            self.stats.inc_value("hfhub/cluster/heartbeat_errors")
+            self.membership.outage.failed(exc)
+            return
+        except Exception as exc:  # noqa: BLE001 (Redis errors of any other kind)
             self.stats.inc_value("hfhub/cluster/heartbeat_errors")
             logger.warning("cluster heartbeat failed (%(error)s); retrying", {"error": exc})
             return
+        self.membership.outage.answered()
         if returned:
             self.stats.inc_value("hfhub/cluster/leases_reclaimed", returned)
 
     # --- leases ---------------------------------------------------------------------------------
     def _settle(self, lease: str) -> None:
-        self.membership.settle(lease)
-        self.stats.inc_value("hfhub/cluster/leases_settled")
+        self.unsettled.append(lease)
+        self._settle_now()
+
+    def _settle_now(self) -> None:
+        """Settle the leases that are done with, in Redis; while Redis does not answer they wait here
+        (a lease left in Redis is only a request done twice, never one lost)."""
+        while self.unsettled:
+            try:
+                self.membership.settle(self.unsettled[0])
+            except REDIS_ERRORS as exc:
+                self.membership.outage.failed(exc)
+                return
+            self.unsettled.popleft()
+            self.stats.inc_value("hfhub/cluster/leases_settled")
 
     def items_stored(self, leases: Counter[str]) -> None:
         self.book.outputs_done(leases)
@@ -129,28 +152,83 @@ class ClusterCoordinator:
 
     async def _when_idle(self) -> None:
         try:
-            membership = self.membership
-            if membership.finished_elsewhere():
-                await self._close("finished")
-                return
-            if membership.queued():
-                return  # work for the engine's next poll
-            await self.crawler.signals.send_catch_log_async(signal=hfhub_signals.flush_buffers)
-            assert self.crawler.engine is not None
-            if self.crawler.engine.spider_is_idle():
-                # Idle and flushed: every output is stored, queued, or was dropped on the way (an
-                # output the book still misses), so every finished callback's lease can settle ...
-                if dropped := self.book.settle_handled():
-                    self.stats.inc_value("hfhub/cluster/leases_settled_at_idle", dropped)
-                # ... and a lease still in Redis is one this process lost track of (a pop whose
-                # reply was lost, a settle that failed): back to the queue.
-                if not len(self.book) and (orphans := membership.return_leases()):
-                    self.stats.inc_value("hfhub/cluster/orphan_leases_returned", orphans)
-                    return
-            if membership.complete() and not len(self.book):
-                await self._close("finished")
+            await self._check_when_idle()
+        except REDIS_ERRORS as exc:  # tried again on the next idle poll
+            self.membership.outage.failed(exc)
         finally:
             self._checking = False
+
+    async def _check_when_idle(self) -> None:
+        membership = self.membership
+        membership.send_listing_done()
+        self._settle_now()
+        if self.unsettled:
+            return
+        if membership.finished_elsewhere():
+            await self._close("finished")
+            return
+        if membership.queued():
+            return  # work for the engine's next poll
+        await self.crawler.signals.send_catch_log_async(signal=hfhub_signals.flush_buffers)
+        assert self.crawler.engine is not None
+        if self.crawler.engine.spider_is_idle():
+            # Idle and flushed: every output is stored, queued, or was dropped on the way (an
+            # output the book still misses), so every finished callback's lease can settle ...
+            if dropped := self.book.settle_handled():
+                self.stats.inc_value("hfhub/cluster/leases_settled_at_idle", dropped)
+            # ... and a lease still in Redis is one this process lost track of (a pop whose
+            # reply was lost, a settle that failed): back to the queue.
+            if not len(self.book) and (orphans := membership.return_leases()):
+                self.stats.inc_value("hfhub/cluster/orphan_leases_returned", orphans)
+                return
+        if not len(self.book) and await self._listing_lost():
+            return
+        if membership.complete() and not len(self.book):
+            await self._close("finished")
+
+    async def _listing_lost(self) -> bool:
+        """Whether the listing had stopped, and was started again (or the crawl given up): its next
+        request is gone from Redis (a write a restarted Redis did not keep), or the whole crawl is
+        (a Redis restarted without persistence; the workers then carry on with it, from the first
+        page, and the repeated rows are compacted away when it is published)."""
+        membership = self.membership
+        state = membership.listing_state()
+        if state == "ok":
+            return False
+        adopted = False
+        if state == "lost":
+            adoption = membership.adopt_lost_crawl()
+            if adoption == "other":
+                logger.error("Redis lost cluster crawl %(crawl)s, and another crawl has begun since: this worker "
+                             "stops; nothing of crawl %(crawl)s is published", {"crawl": membership.crawl_id})
+                await self._close("cluster_state_lost")
+                return True
+            if adoption == "joined":  # another worker made the crawl's keys again, and lists again
+                return True
+            adopted = True
+            self.stats.inc_value("hfhub/cluster/state_lost")
+        position, url = membership.listing_cursor()
+        spider: Any = self.crawler.spider
+        request = spider.listing_request(url or spider.first_page_url(), listed_before=position,
+                                         epoch=secrets.token_hex(4))
+        restarts = membership.restart_listing(position, request, stalled_or_not=adopted)
+        if restarts == -1:
+            return False
+        if restarts == -2:
+            logger.error("the listing of cluster crawl %(crawl)s stopped %(n)d times after %(pos)d models: giving up; "
+                         "nothing is published", {"crawl": membership.crawl_id, "n": MAX_LISTING_RESTARTS,
+                                                  "pos": position})
+            await self._close("cluster_listing_lost")
+            return True
+        self.stats.inc_value("hfhub/cluster/listing_restarts")
+        logger.warning(
+            "the listing of cluster crawl %(crawl)s had stopped: %(what)s; listing again from %(where)s",
+            {"crawl": membership.crawl_id,
+             "what": "Redis had lost the crawl (restarted without persistence?)" if state == "lost"
+             else "its next page's request was lost (a write a restarted Redis did not keep?)",
+             "where": f"the page after {position:,} models" if url else "the first page"},
+        )
+        return True
 
     async def _close(self, reason: str) -> None:
         assert self.crawler.engine is not None

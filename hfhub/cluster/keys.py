@@ -62,8 +62,12 @@ class ClusterKeys:
         return self._crawl("workers")
 
     @property
-    def lease_seq(self) -> str:  # counter for lease ids (string)
-        return self._crawl("lease_seq")
+    def listing_cursor(self) -> str:  # the furthest next-page link parsed: position, url (hash)
+        return self._crawl("listing_cursor")
+
+    @property
+    def listing_restarts(self) -> str:  # times the listing was started again from the cursor (hash)
+        return self._crawl("listing_restarts")
 
     @property
     def publisher(self) -> str:  # the worker that publishes the crawl (string)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from hfhub.cluster.keys import ClusterKeys
+from hfhub.cluster.outage import REDIS_ERRORS, RedisOutage
 from hfhub.cluster.queue import RETURN_LEASES, LeasedPriorityQueue
 from hfhub.crawlstate import new_crawl_id
 
@@ -74,6 +75,45 @@ return 1
 """
 
 
+# KEYS: crawl args, listing_done, queue, workers set; ARGV: lease-key prefix
+# → "lost": the crawl's keys are gone (a Redis restarted without persistence); "stalled": the listing
+# is not over, yet no listing request is queued or leased anywhere (its next page was lost: a write
+# a restarted Redis did not keep); "ok" otherwise. (A listing request's lease settles only once the
+# next page's request is in the queue, so in a crawl that runs, one of the two is always there.)
+_LISTING_STATE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'lost' end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'ok' end
+if redis.call('ZCARD', KEYS[3]) > 0 then return 'ok' end
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+  if redis.call('HLEN', ARGV[1] .. worker) > 0 then return 'ok' end
+end
+return 'stalled'
+"""
+
+# KEYS: listing cursor; ARGV: position (models listed before the next page), next page url
+_ADVANCE_CURSOR = """
+local at = tonumber(redis.call('HGET', KEYS[1], 'position') or '-1')
+if tonumber(ARGV[1]) > at then redis.call('HSET', KEYS[1], 'position', ARGV[1], 'url', ARGV[2]) end
+"""
+
+# KEYS: as _LISTING_STATE, then listing cursor, listing restarts; ARGV: lease-key prefix, cursor
+# position the request was made for, most restarts per position, score, request
+# → -1: not stalled any more or the cursor moved (nothing done); -2: too many restarts at this
+# position (nothing done); else the request is queued and this is the how-manieth restart it is.
+_RESTART_LISTING = _LISTING_STATE.replace("return 'lost'", "return -1").replace("return 'ok'", "return -1").replace(
+    "return 'stalled'", """
+local at = redis.call('HGET', KEYS[5], 'position') or '0'
+if at ~= ARGV[2] then return -1 end
+local restarts = redis.call('HINCRBY', KEYS[6], ARGV[2], 1)
+if restarts > tonumber(ARGV[3]) then return -2 end
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+return restarts
+""")
+
+# how often the listing may be started again from one position before the crawl gives up
+MAX_LISTING_RESTARTS = 3
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
@@ -98,9 +138,14 @@ class ClusterCrawl:
         self._scripts = {
             name: server.register_script(source) for name, source in (
                 ("return_leases", RETURN_LEASES), ("return_dead", _RETURN_DEAD_WORKERS_LEASES),
-                ("complete", _COMPLETE), ("claim", _CLAIM_PUBLICATION),
+                ("complete", _COMPLETE), ("claim", _CLAIM_PUBLICATION), ("listing_state", _LISTING_STATE),
+                ("advance_cursor", _ADVANCE_CURSOR), ("restart_listing", _RESTART_LISTING),
             )
         }
+        self.outage = RedisOutage()  # its stats are set by the scheduler
+        self.listing_done_unsent = False
+        self.queue: LeasedPriorityQueue | None = None
+        self.args: dict[str, Any] = {}
         self._publisher: bool | None = None
         if not server.set(keys.alive(self.worker_id), "1", px=self._ttl_ms, nx=True):
             raise ValueError(
@@ -126,6 +171,7 @@ class ClusterCrawl:
 
     def agree_on_args(self, args: dict[str, Any]) -> None:
         """Every worker of a crawl must list the same thing: the first worker's arguments stand."""
+        self.args = args
         mine = orjson.dumps(args, option=orjson.OPT_SORT_KEYS)
         self.server.set(self.keys.crawl_args, mine, nx=True)
         agreed = orjson.loads(self.server.get(self.keys.crawl_args))
@@ -136,11 +182,13 @@ class ClusterCrawl:
             )
 
     def leased_queue(self, spider: Spider, serializer: Any) -> LeasedPriorityQueue:
-        return LeasedPriorityQueue(
+        self.queue = LeasedPriorityQueue(
             self.server, spider, self.keys.queue, serializer,
-            leases_key=self.keys.leases(self.worker_id), lease_seq_key=self.keys.lease_seq,
+            leases_key=self.keys.leases(self.worker_id),
             workers_key=self.keys.workers, worker_id=self.worker_id,
+            alive_key=self.keys.alive(self.worker_id), alive_ttl_ms=self._ttl_ms,
         )
+        return self.queue
 
     # --- liveness -------------------------------------------------------------------------------
     def heartbeat(self) -> None:
@@ -180,7 +228,72 @@ class ClusterCrawl:
         self.server.hdel(self.keys.leases(self.worker_id), lease)
 
     def listing_finished(self) -> None:
-        self.server.set(self.keys.listing_done, "1")
+        self.listing_done_unsent = True
+        self.send_listing_done()
+
+    def send_listing_done(self) -> None:
+        """Mark the listing done in Redis; while Redis does not answer, on the next idle check."""
+        if self.listing_done_unsent:
+            try:
+                self.server.set(self.keys.listing_done, "1")
+            except REDIS_ERRORS as exc:
+                self.outage.failed(exc)
+                return
+            self.listing_done_unsent = False
+
+    def listing_advanced(self, position: int, next_url: str) -> None:
+        """A listing page was parsed: ``next_url`` follows the first ``position`` models. Kept in
+        Redis as the cursor from which the listing starts again if its next request is lost."""
+        try:
+            self._scripts["advance_cursor"](keys=[self.keys.listing_cursor], args=[position, next_url])
+        except REDIS_ERRORS as exc:  # a later page moves the cursor on
+            self.outage.failed(exc)
+
+    def listing_state(self) -> str:
+        keys = self.keys
+        state = self._scripts["listing_state"](keys=[keys.crawl_args, keys.listing_done, keys.queue, keys.workers],
+                                               args=[keys.lease_prefix()])
+        return state.decode() if isinstance(state, bytes) else str(state)
+
+    def adopt_lost_crawl(self) -> str:
+        """The crawl's keys are gone from Redis (restarted without persistence): make them again,
+        so the workers carry on with the same crawl and its parts. "adopted" for the one worker
+        that did (it starts the listing again: what was queued is gone), "joined" for the others,
+        "other" if another crawl is current by now (the workers of this one must stop)."""
+        keys = self.keys
+        self.server.set(keys.current, self.crawl_id, nx=True)
+        if (self.server.get(keys.current) or b"").decode() != self.crawl_id:
+            return "other"
+        self.heartbeat()
+        if not self.server.set(keys.crawl_args, orjson.dumps(self.args, option=orjson.OPT_SORT_KEYS), nx=True):
+            return "joined"
+        # marks that came back after the restart with requests pushed since: not the whole story
+        self.server.delete(keys.listing_done, keys.listing_cursor, keys.listing_restarts)
+        return "adopted"
+
+    def listing_cursor(self) -> tuple[int, str | None]:
+        """(models listed before the page, its url) the listing starts again from; (0, None): from
+        the first page."""
+        cursor = self.server.hgetall(self.keys.listing_cursor)
+        if not cursor:
+            return 0, None
+        return int(cursor[b"position"]), cursor[b"url"].decode()
+
+    def restart_listing(self, position: int, request: Any, *, stalled_or_not: bool = False) -> int:
+        """Queue ``request`` (the listing's page at the cursor) if the listing is still stalled
+        there (or, ``stalled_or_not``, anyway): how many times it was started again from there, -1
+        if it is not stalled any more, -2 if that was once too many."""
+        assert self.queue is not None
+        keys = self.keys
+        if stalled_or_not:
+            self.queue.server.zadd(keys.queue, {self.queue._encode_request(request): -request.priority})
+            return 1
+        return int(self._scripts["restart_listing"](
+            keys=[keys.crawl_args, keys.listing_done, keys.queue, keys.workers, keys.listing_cursor,
+                  keys.listing_restarts],
+            args=[keys.lease_prefix(), position, MAX_LISTING_RESTARTS, -request.priority,
+                  self.queue._encode_request(request)],
+        ))
 
     def queued(self) -> int:
         return int(self.server.zcard(self.keys.queue))
@@ -219,7 +332,8 @@ class ClusterCrawl:
         workers = [raw.decode() for raw in self.server.smembers(keys.workers)]
         self.server.set(keys.finished, self.crawl_id, ex=FINISHED_TTL)
         self.server.delete(
-            keys.queue, keys.dupefilter, keys.listing_done, keys.lease_seq, keys.workers, keys.crawl_args,
+            keys.queue, keys.dupefilter, keys.listing_done, keys.listing_cursor, keys.listing_restarts, keys.workers,
+            keys.crawl_args,
             *(keys.leases(w) for w in workers),
         )
 

@@ -9,26 +9,33 @@ again settles its original's lease as it is pushed, since the copy is then safe 
 
 from __future__ import annotations
 
+import itertools
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from scrapy_redis.queue import PriorityQueue
 
-from hfhub.cluster.leases import LEASE_META, PARENT_META
+from hfhub.cluster.leases import LEASE_META
 
 if TYPE_CHECKING:
     from redis import Redis
     from scrapy import Request, Spider
 
-# KEYS: queue, lease hash, lease counter, workers set; ARGV: worker id → {lease id, request} or nil.
-# The worker joins the workers set in the same call, so every lease hash is one the others can see.
+# KEYS: queue, lease hash, workers set, worker's heartbeat; ARGV: worker id, lease id, heartbeat TTL ms
+# → {lease id, request} or nil. The worker joins the workers set in the same call, so every lease
+# hash is one the others can see, and a worker that takes a lease is alive (its heartbeat key is
+# made if missing, as after a Redis restart, before its next heartbeat: else peers would take it
+# for dead and queue its leases again).
+# Lease ids are made by the worker (a random prefix per process and a count): a counter in Redis
+# would start again from 1 after Redis lost its data, and repeat ids the worker still holds.
 _POP_INTO_LEASE = """
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #head == 0 then return false end
 redis.call('ZREM', KEYS[1], head[1])
-local lease = tostring(redis.call('INCR', KEYS[3]))
-redis.call('HSET', KEYS[2], lease, head[2] .. ' ' .. head[1])
-redis.call('SADD', KEYS[4], ARGV[1])
-return {lease, head[1]}
+redis.call('HSET', KEYS[2], ARGV[2], head[2] .. ' ' .. head[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('SET', KEYS[4], '1', 'PX', ARGV[3], 'NX')
+return {ARGV[2], head[1]}
 """
 
 # KEYS: queue, dupefilter; ARGV: fingerprint ("" for an unfiltered request), score, request
@@ -54,10 +61,12 @@ return #entries
 
 class LeasedPriorityQueue(PriorityQueue):
     def __init__(self, server: Redis, spider: Spider, key: str, serializer: Any = None, *,
-                 leases_key: str, lease_seq_key: str, workers_key: str, worker_id: str) -> None:
+                 leases_key: str, workers_key: str, worker_id: str, alive_key: str, alive_ttl_ms: int) -> None:
         super().__init__(server, spider, key, serializer)
         self.leases_key = leases_key
-        self.lease_seq_key = lease_seq_key
+        self.alive_key = alive_key
+        self.alive_ttl_ms = alive_ttl_ms
+        self._lease_ids = (f"{secrets.token_hex(4)}-{n}" for n in itertools.count(1))
         self.workers_key = workers_key
         self.worker_id = worker_id
         self._pop = server.register_script(_POP_INTO_LEASE)
@@ -70,15 +79,22 @@ class LeasedPriorityQueue(PriorityQueue):
         """Queue ``request`` unless its fingerprint is already in ``seen_key`` (None: always queue).
         A retry or redirect copy of a leased request settles the original's lease either way."""
         lease = request.meta.pop(LEASE_META, None)
-        queued = bool(self._push_unseen(
-            keys=[self.key, seen_key or self.key], args=[fingerprint or "", -request.priority, self._encode_request(request)],
-        ))
+        try:
+            queued = bool(self._push_unseen(
+                keys=[self.key, seen_key or self.key],
+                args=[fingerprint or "", -request.priority, self._encode_request(request)],
+            ))
+        except Exception:
+            if lease is not None:  # for the next try
+                request.meta[LEASE_META] = lease
+            raise
         if lease is not None:
             self.ack(lease)
         return queued
 
     def pop(self, timeout: int = 0) -> Request | None:
-        popped = self._pop(keys=[self.key, self.leases_key, self.lease_seq_key, self.workers_key], args=[self.worker_id])
+        popped = self._pop(keys=[self.key, self.leases_key, self.workers_key, self.alive_key],
+                           args=[self.worker_id, next(self._lease_ids), self.alive_ttl_ms])
         if not popped:
             return None
         lease, data = popped

@@ -13,6 +13,8 @@ What scrapy-redis 0.9.1 (its last release, 2024) lacks for this project, and wha
 * Its connections are made from the settings, so a password would have to be in ``REDIS_URL`` or
   ``REDIS_PARAMS``, which Scrapy logs: here they come from a private copy that adds the password
   from the environment (``hfhub.cluster.redis_settings``).
+* A request Redis cannot take (down, restarting) waits in the worker and is pushed when Redis
+  answers again; its parent's lease settles only then. Pops fail as "nothing to do" meanwhile.
 * ``SCHEDULER_IDLE_BEFORE_CLOSE`` would block the reactor in ``BRPOP``; it is not used (idle
   workers poll instead, see ``ClusterCoordinator``).
 """
@@ -20,6 +22,7 @@ What scrapy-redis 0.9.1 (its last release, 2024) lacks for this project, and wha
 from __future__ import annotations
 
 import logging
+from collections import deque
 from typing import TYPE_CHECKING
 
 from scrapy.utils.misc import load_object
@@ -29,13 +32,15 @@ from scrapy_redis.scheduler import Scheduler
 
 from hfhub.cluster import redis_settings
 from hfhub.cluster.leases import PARENT_META
-from hfhub.signals import request_scheduled
+from hfhub.cluster.outage import REDIS_ERRORS
 from hfhub.crawlstate import crawl_session
+from hfhub.signals import request_scheduled
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
     from hfhub.cluster.membership import ClusterCrawl
 
@@ -45,6 +50,8 @@ PRIORITY_QUEUE = defaults.SCHEDULER_QUEUE_CLASS
 
 class ClusterScheduler(Scheduler):
     membership: ClusterCrawl
+    # (request, fingerprint, parent lease) of requests Redis did not take yet (down, restarting)
+    unsent: deque[tuple[Request, str | None, str | None]]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -59,6 +66,8 @@ class ClusterScheduler(Scheduler):
         if scheduler.queue_cls != PRIORITY_QUEUE:
             raise ValueError(f"hfhub's cluster mode uses its own leased {PRIORITY_QUEUE}; unset SCHEDULER_QUEUE_CLASS")
         scheduler.membership = crawl_session(crawler)  # type: ignore[assignment]
+        scheduler.membership.outage.stats = crawler.stats
+        scheduler.unsent = deque()
         return scheduler
 
     def open(self, spider: Spider) -> None:
@@ -77,26 +86,64 @@ class ClusterScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         parent = request.meta.pop(PARENT_META, None)
         fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
-        queued = self.queue.push_unseen(request, fingerprint, self.df.key)
-        if queued:
-            if self.stats:
-                self.stats.inc_value("scheduler/enqueued/redis")
-        else:
-            self.df.log(request, self.spider)
-        if parent is not None:  # in Redis now (or a duplicate of what is): one output of its parent done
-            self.signals.send_catch_log(signal=request_scheduled, lease=parent)
-        return queued
+        self.unsent.append((request, fingerprint, parent))
+        self.push_unsent()
+        return True  # queued in Redis, or kept here until Redis answers again
+
+    def push_unsent(self) -> None:
+        """Push the requests Redis could not take yet, in order. A parent lease settles only once
+        its requests are in Redis, so a worker killed with requests unsent loses nothing either:
+        its peers put the parents back in the queue."""
+        while self.unsent:
+            request, fingerprint, parent = self.unsent[0]
+            try:
+                queued = self.queue.push_unseen(request, fingerprint, self.df.key)
+            except REDIS_ERRORS as exc:
+                self.membership.outage.failed(exc)
+                return
+            self.membership.outage.answered()
+            self.unsent.popleft()
+            if queued:
+                if self.stats:
+                    self.stats.inc_value("scheduler/enqueued/redis")
+            else:
+                self.df.log(request, self.spider)
+            if parent is not None:  # in Redis now (or a duplicate of what is): one output of its parent done
+                self.signals.send_catch_log(signal=request_scheduled, lease=parent)
 
     def next_request(self) -> Request | None:
-        request = self.queue.pop()
+        self.push_unsent()
+        try:
+            request = self.queue.pop()
+        except REDIS_ERRORS as exc:
+            self.membership.outage.failed(exc)
+            return None
+        self.membership.outage.answered()
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
+    def has_pending_requests(self) -> bool:
+        if self.unsent:
+            return True
+        try:
+            return super().has_pending_requests()
+        except REDIS_ERRORS as exc:
+            self.membership.outage.failed(exc)
+            return True  # not known: not idle
+
     def close(self, reason: str) -> None:
         # Item pipelines have flushed by now (the engine closes them first): what is still leased
         # was in flight, and goes back to the queue for another worker.
-        returned = self.membership.leave()
+        if self.unsent:
+            logger.warning("%(n)d request(s) never reached Redis; the leases they came from return to the "
+                           "queue when this worker's heartbeat expires", {"n": len(self.unsent)})
+        try:
+            returned = self.membership.leave()
+        except REDIS_ERRORS as exc:
+            logger.warning("could not hand back this worker's leases (%(error)s); they return to the queue "
+                           "when its heartbeat expires", {"error": exc})
+            return
         if returned and self.stats:
             self.stats.inc_value("hfhub/cluster/leases_returned", returned)
         super().close(reason)

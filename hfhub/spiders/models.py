@@ -10,7 +10,7 @@ watermark minus ``HFHUB_INCREMENTAL_MARGIN`` seconds (the result is merged into 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,10 +35,11 @@ from hfhub.spiders.order import completeness, listing_order
 from hfhub.versions import dataset_path, inprogress_dir
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
-    from typing_extensions import Self
 
 LISTING_ARGS = ("limit", "author", "search", "filter", "pipeline_tag", "sort", "mode", "cards")
 
@@ -61,7 +62,6 @@ class ModelsSpider(CardRequests, scrapy.Spider):
         self.order = listing_order(self.args)
         self.reached_end = False  # this process parsed the listing's last page (or its cut-off)
         self.stopped_at_limit = False
-        self.last_order_value: datetime | None = None  # the previous page's last createdAt
         self.followed_urls: set[str] = set()  # next-page links this process followed
         self.cards_repair: str | None = None  # asking again for missing cards: None, "running", "done"
         self.cards_answered: set[int] = set()  # card_key of each card request this process got an answer to
@@ -142,15 +142,20 @@ class ModelsSpider(CardRequests, scrapy.Spider):
             sort=self.order.sort if self.order.send_sort else None,
         )
 
-    def listing_request(self, url: str, listed_before: int) -> scrapy.Request:
+    def listing_request(self, url: str, listed_before: int, epoch: str | None = None,
+                        order_last: datetime | None = None) -> scrapy.Request:
         # Pages form a chain (each names the next), so a page is never a duplicate of another:
         # alone, a crawl sends them unfiltered. In a cluster the shared dupefilter makes sure that
-        # the listing runs once (a retry is a copy marked dont_filter by Scrapy, so it still passes).
+        # the listing runs once (a retry is a copy marked dont_filter by Scrapy, so it still passes),
+        # except for a listing started again after its next page was lost (its ``epoch``, carried
+        # along its chain: its pages may be marked seen already; hfhub.cluster.coordinator).
         # Listing pages go before card requests, so the listing never waits behind thousands of cards.
-        # The meta says how many models the pages before held (for -a limit), whoever parsed them.
+        # The meta says how many models the pages before held (for -a limit) and the sort value the
+        # page before ended with (for the order check), whoever parsed it.
         return scrapy.Request(
-            url, callback=self.parse, errback=self.page_failed, dont_filter=not self.session.shared,
+            url, callback=self.parse, errback=self.page_failed, dont_filter=epoch is not None or not self.session.shared,
             priority=10, meta={"hfhub_run": self.session.run_token, "hfhub_listed_before": listed_before,
+                               "hfhub_listing_epoch": epoch, "hfhub_order_last": order_last,
                                "download_maxsize": self.settings.getint("HFHUB_LISTING_MAX_BYTES")},
         )
 
@@ -163,7 +168,7 @@ class ModelsSpider(CardRequests, scrapy.Spider):
         key = self.page_processes.new_key()
         # decoded in a page process, where the models stay for the pipelines (hfhub.pageprocesses)
         page = await self.page_processes.run(
-            key, decode_page, response.body, datetime.now(timezone.utc),
+            key, decode_page, response.body, datetime.now(UTC),
             None if self.args.limit is None else self.args.limit - listed_before, self.stop_before,
             self.known_cards is not None, self.order.sort if self.order.stable else None,
             self.settings.getint("HFHUB_PAGE_SIZE"),
@@ -177,7 +182,7 @@ class ModelsSpider(CardRequests, scrapy.Spider):
         if page.reached_cutoff:
             self.logger.info("incremental: reached models unchanged since %(t)s", {"t": self.stop_before})
         if page.order is not None:
-            self.check_order(page.order, response.url)
+            self.check_order(page.order, response.meta.get("hfhub_order_last"), response.url)
         next_url = next_page_url(response.headers.get("Link")) if page.listing_continues else None
         if next_url is not None and (problem := self.bad_next_url(next_url)):
             page_processes(self.crawler).forget(key)
@@ -186,7 +191,10 @@ class ModelsSpider(CardRequests, scrapy.Spider):
         self.crawler.signals.send_catch_log(signal=page_listed, seq=seq, count=page.kept, next_url=next_url)
         # The next page first: it downloads while this page goes through the pipelines.
         if next_url:
-            yield self.listing_request(next_url, listed_before + page.kept)
+            self.session.listing_advanced(listed_before + page.kept, next_url)
+            order_last = page.order.last if page.order is not None else None
+            yield self.listing_request(next_url, listed_before + page.kept, response.meta.get("hfhub_listing_epoch"),
+                                       order_last)
         else:
             self.reached_end = True
             self.stopped_at_limit = page.reached_limit
@@ -200,21 +208,23 @@ class ModelsSpider(CardRequests, scrapy.Spider):
     def bad_next_url(self, url: str) -> str | None:
         """Why the listing must not follow this next-page link, if it must not: it leaves the
         endpoint (another host, scheme or port; a file: or data: URL), or it repeats one already
-        followed (a cursor that would page forever)."""
+        followed (a cursor that would page forever; in a cluster, where pages are fetched again when
+        their lease comes back, the shared dupefilter drops such a link instead)."""
         if not same_origin(url, self.settings["HF_ENDPOINT"]):
             return f"the next-page link leaves HF_ENDPOINT ({url[:200]!r})"
+        if self.session.shared:
+            return None
         if url in self.followed_urls:
             return f"the next-page link repeats one already followed ({url[:200]!r}): the cursor does not advance"
         self.followed_urls.add(url)
         return None
 
-    def check_order(self, order: PageOrder, url: str) -> None:
-        """Count the records that broke the descending order a full crawl's completeness rests on."""
+    def check_order(self, order: PageOrder, before: datetime | None, url: str) -> None:
+        """Count the records that broke the descending order a full crawl's completeness rests on
+        (``before``: the last sort value of the page before, if known)."""
         breaks = order.breaks
-        if self.last_order_value is not None and order.first is not None and order.first > self.last_order_value:
+        if before is not None and order.first is not None and order.first > before:
             breaks += 1
-        if order.last is not None:
-            self.last_order_value = order.last
         if breaks:
             if not self.crawler.stats.get_value("hfhub/listing/out_of_order"):
                 self.logger.warning(
