@@ -5,6 +5,12 @@
 # the last page). Arguments: seq: int, count: int, next_url: str | None.
 page_listed = object()
 
+# A finished crawl is about to be published (its models next, then dataset_published): the tables
+# published beside the models (the cards table) publish theirs now, so the index built after sees
+# them. Sent once per crawl, by the process that publishes it; handlers are awaited and handle
+# their own errors. Arguments: crawl_id: str.
+crawl_publishing = object()
+
 # A finished crawl's parts were published: the dataset on disk is complete and compacted. Sent from
 # the Parquet pipeline's spider_closed handler, so handlers (the index builder) run after publishing.
 # Arguments: dataset_dir: pathlib.Path, mode: str ("full" or "incremental"), models: int.

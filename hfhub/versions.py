@@ -63,8 +63,10 @@ def version_dir(dataset_dir: Path, name: str) -> Path:
     return store_dir(dataset_dir) / VERSIONS / name
 
 
-def check_dataset_path(dataset_dir: Path) -> None:
-    """Refuse a dataset path hfhub would have to destroy something to publish at."""
+def check_dataset_path(dataset_dir: Path, *, legacy_state: bool = True) -> None:
+    """Refuse a dataset path hfhub would have to destroy something to publish at. (``legacy_state``:
+    a folder of hfhub before versions holds its ``_state.json`` beside its parts, as the models
+    dataset did; the cards table had none.)"""
     if not dataset_dir.name or dataset_dir.name in (".", ".."):
         raise UnsafeDatasetPath(f"the dataset path {str(dataset_dir)!r} names no folder; give one, e.g. output/models")
     if dataset_dir.is_symlink():
@@ -80,7 +82,8 @@ def check_dataset_path(dataset_dir: Path) -> None:
         raise UnsafeDatasetPath(f"{dataset_dir} is a file, not a dataset folder; hfhub will not replace it")
     names = [p.name for p in dataset_dir.iterdir()]
     strangers = sorted(name for name in names if not name.startswith(_LEGACY_ENTRY_PREFIXES))
-    if not strangers and any(name.startswith("part-") for name in names) and "_state.json" not in names:
+    if (legacy_state and not strangers and any(name.startswith("part-") for name in names)
+            and "_state.json" not in names):
         strangers = ["part files without the _state.json hfhub publishes with them"]
     if strangers:
         raise UnsafeDatasetPath(
@@ -99,11 +102,12 @@ def current_version(dataset_dir: Path) -> Path | None:
 
 def publish_version(
     dataset_dir: Path, name: str, fill: Callable[[Path], None], grace_s: float = RETIRED_GRACE_S,
+    *, legacy_state: bool = True,
 ) -> Path:
     """Make version ``name`` (``fill`` writes its files into the folder it is given) and point the
     dataset at it. The version it replaces is kept for readers still holding it; older ones go once
     they were replaced ``grace_s`` seconds ago, so a reader has that long to finish."""
-    check_dataset_path(dataset_dir)
+    check_dataset_path(dataset_dir, legacy_state=legacy_state)
     versions = store_dir(dataset_dir) / VERSIONS
     versions.mkdir(parents=True, exist_ok=True)
     previous = _adopt_legacy_folder(dataset_dir, versions)

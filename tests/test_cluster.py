@@ -119,7 +119,8 @@ def test_three_workers_one_killed_lose_nothing_and_share_the_work(
 
     # Mid-crawl: once the victim has stored some cards (and so holds leases for more), look at
     # every key in Redis for the token, then kill the victim without warning.
-    wait_until(lambda: any(cards_dir.glob(f"part-*-{victim.name}-*.parquet")) or victim.proc.poll() is not None,
+    wait_until(lambda: any(tmp_path.glob(f".cards/inprogress/*/part-*-{victim.name}-*.parquet"))
+               or victim.proc.poll() is not None,
                120, f"{victim.name} to write a cards part")
     assert victim.proc.poll() is None, "the crawl ended before the victim could be killed; slow the hub down"
     mid_crawl = redis_blob(client)
@@ -236,7 +237,7 @@ def test_a_redis_restarted_empty_mid_crawl_loses_nothing(slow_hub: FakeHubProces
     settings = (*FAST_CLUSTER, "HFHUB_INDEX_ENABLED=False", "HFHUB_CARDS_ROWS_PER_PART=100")
     with LocalRedis() as server:
         workers = [Worker(f"w{n}", slow_hub.url, tmp_path, server.url, *settings) for n in (1, 2)]
-        wait_until(lambda: any((tmp_path / "cards").glob("part-*.parquet")) or workers[0].proc.poll() is not None,
+        wait_until(lambda: any(tmp_path.glob(".cards/inprogress/*/part-*.parquet")) or workers[0].proc.poll() is not None,
                    120, "a cards part")
         server.stop()
         wait_until(lambda: any("Redis does not answer" in w.log_text() for w in workers), 60, "a worker to notice")

@@ -161,3 +161,66 @@ def test_crawls_after_the_first_publish_beside_it(small_hub, tmp_path):
     assert len(list(versions.iterdir())) == 3  # the two replaced ones are kept for their grace period
     assert len(pd.read_parquet(current)) == 200
     assert not any((tmp_path / ".models" / "inprogress").iterdir())
+
+
+def cards_state(cards: Path) -> set[tuple[str, str]]:
+    table = pd.read_parquet(current_version(cards), columns=["id", "sha"])
+    assert table["id"].is_unique
+    return set(zip(table["id"], table["sha"]))
+
+
+def test_readers_of_the_cards_table_see_one_whole_version_while_crawls_publish(tmp_path):
+    # Before, the cards table was compacted in place: readers saw a model's old and new card at once.
+    cards = tmp_path / "cards"
+    settings = [f"HFHUB_CARDS_DIR={cards}", "HFHUB_CARDS_ROWS_PER_PART=100"]
+    reads: list[frozenset[tuple[str, str]]] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read_forever() -> None:
+        while not stop.is_set():
+            try:
+                if current_version(cards) is not None:
+                    reads.append(frozenset(cards_state(cards)))
+            except BaseException as error:  # noqa: BLE001 - what the test is about
+                errors.append(error)
+
+    with FakeHubProcess(models=600, seed=53, args=["--max-page-size", "100"]) as hub:
+        assert run_crawl(hub.url, tmp_path, "cards=1", settings=settings).returncode == 0
+        states = [cards_state(cards)]
+        reader = threading.Thread(target=read_forever, daemon=True)
+        reader.start()
+        try:
+            for mode in ("incremental", "full"):
+                hub.mutate(touch=sorted(m for m, _ in states[-1])[:300:2], add=30)
+                result = run_crawl(hub.url, tmp_path, "cards=1", f"mode={mode}", settings=settings)
+                assert result.returncode == 0, result.log[-3000:]
+                assert result.stats["hfhub/cards/superseded_removed"] == 150  # the touched models' old cards
+                states.append(cards_state(cards))
+                assert states[-1] == dataset_state(tmp_path / "models")  # each model's card, at its sha
+        finally:
+            stop.set()
+            reader.join(timeout=60)
+    assert not errors, errors[:3]
+    assert len(reads) > 10
+    assert set(reads) <= {frozenset(state) for state in states}  # never a mix of two
+
+
+def test_a_cards_folder_from_before_versions_becomes_the_first_version(tmp_path):
+    from datetime import UTC, datetime
+
+    from hfhub.cards.publishing import cards_inprogress_dir, publish_cards
+    from hfhub.cards.table import card_row, write_cards
+
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    old, new = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC)
+    write_cards([card_row("a/x", "1" * 40, old, None), card_row("a/y", "2" * 40, old, None)],
+                cards / "part-old-00000.parquet")
+    cards_inprogress_dir(cards, "C1").mkdir(parents=True)
+    write_cards([card_row("a/x", "3" * 40, new, None)], cards_inprogress_dir(cards, "C1") / "part-new-00000.parquet")
+    publication = publish_cards(cards, "C1", compression="zstd")
+    assert publication is not None and (publication.cards, publication.removed) == (2, 1)
+    assert cards.is_symlink() and cards_state(cards) == {("a/x", "3" * 40), ("a/y", "2" * 40)}
+    assert not cards_inprogress_dir(cards, "C1").exists()
+    assert publish_cards(cards, "C1", compression="zstd") is None  # nothing of that crawl is left to publish

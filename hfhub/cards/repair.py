@@ -17,9 +17,10 @@ from hfhub.cards.table import card_key, known_card_shas
 from hfhub.dataset import PART_GLOB
 
 
-def missing_cards(parts_dir: Path, cards_dir: Path) -> list[tuple[str, str]]:
-    """(id, sha) of the models in ``parts_dir``'s parts whose card at that sha is not in the table."""
-    known = known_card_shas(cards_dir)
+def missing_cards(parts_dir: Path, cards_dirs: list[Path]) -> list[tuple[str, str]]:
+    """(id, sha) of the models in ``parts_dir``'s parts whose card at that sha is in none of
+    ``cards_dirs`` (the table, and the crawl's own card parts not yet published)."""
+    known = known_card_shas(*cards_dirs)
     missing: dict[str, str] = {}
     for part in sorted(parts_dir.glob(PART_GLOB)):
         table = pq.read_table(part, columns=["id", "sha"])

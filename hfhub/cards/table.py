@@ -12,7 +12,6 @@ back: ``parsed``; ``rejected`` (``CardRejected``: empty or binary, null ``summar
 from __future__ import annotations
 
 import hashlib
-
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -75,11 +74,11 @@ def card_key(model_id: str, sha: str | None) -> int:
     return int.from_bytes(digest, "little")
 
 
-def known_card_shas(cards_dir: Path) -> set[int]:
-    """Keys (``card_key``) of the (model, sha) pairs whose card the table already holds: ~70 bytes
-    each in memory."""
+def known_card_shas(*cards_dirs: Path) -> set[int]:
+    """Keys (``card_key``) of the (model, sha) pairs whose card the parts in ``cards_dirs`` (the
+    table, a crawl's parts not yet published) already hold: ~70 bytes each in memory."""
     keys: set[int] = set()
-    for part in sorted(cards_dir.glob(PART_GLOB)):
+    for part in sorted(part for cards_dir in cards_dirs for part in cards_dir.glob(PART_GLOB)):
         table = pq.read_table(part, columns=["id", "sha"])
         keys.update(card_key(i, s) for i, s in zip(table.column("id").to_pylist(), table.column("sha").to_pylist()))
     return keys

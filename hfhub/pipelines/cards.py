@@ -1,9 +1,10 @@
 """Write fetched model cards to their own Parquet table (``HFHUB_CARDS_DIR``, ``output/cards``).
 
 The cards table is kept apart so the models table stays small. It grows across crawls: each crawl
-adds part files (atomic, like the models dataset) and, at its end, the table is compacted to one
-row per model, the most recently fetched. The spider asks for a card only when the model's ``sha``
-differs from the one the table holds (``hfhub.cards.table.known_card_shas``).
+writes part files (atomic, like the models dataset) beside the table, and when the crawl is
+published the table's next version adds them, compacted to one row per model, the most recently
+fetched (``hfhub.cards.publishing``). The spider asks for a card only when the model's ``sha``
+differs from the one the table (or the crawl's own parts) holds (``hfhub.cards.table.known_card_shas``).
 """
 
 from __future__ import annotations
@@ -13,19 +14,18 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from hfhub.cards.table import CARDS_SCHEMA, card_row, write_cards
 from hfhub import signals as hfhub_signals
+from hfhub.cards.publishing import cards_inprogress_dir, publish_cards
+from hfhub.cards.table import card_row, write_cards
 from hfhub.crawlstate import crawl_session, new_crawl_id
-from hfhub.dataset import PART_GLOB, drop_superseded_rows
 from hfhub.items import CardItem
+from hfhub.versions import check_dataset_path, dataset_path
 
 if TYPE_CHECKING:
-    from scrapy import Spider
     from scrapy.crawler import Crawler
     from typing_extensions import Self
 
@@ -39,6 +39,7 @@ class CardsParquetPipeline:
         self.stats = crawler.stats
         self.session = crawl_session(crawler)
         self.cards_dir = cards_dir
+        self.parts_dir = cards_inprogress_dir(cards_dir, self.session.crawl_id)
         self.rows_per_part = rows_per_part
         self.compression = compression
         # own part names per process; in a cluster, named after the worker too
@@ -53,11 +54,12 @@ class CardsParquetPipeline:
         settings = crawler.settings
         if not settings["HFHUB_CARDS_DIR"]:
             raise NotConfigured
+        cards_dir = dataset_path(settings["HFHUB_CARDS_DIR"])
+        check_dataset_path(cards_dir, legacy_state=False)  # before anything is written (hfhub.versions)
         pipeline = cls(
-            crawler, Path(settings["HFHUB_CARDS_DIR"]).resolve(),
-            settings.getint("HFHUB_CARDS_ROWS_PER_PART"), settings["HFHUB_PARQUET_COMPRESSION"],
+            crawler, cards_dir, settings.getint("HFHUB_CARDS_ROWS_PER_PART"), settings["HFHUB_PARQUET_COMPRESSION"],
         )
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.publish, signal=hfhub_signals.crawl_publishing)
         crawler.signals.connect(pipeline.flush, signal=hfhub_signals.flush_buffers)
         return pipeline
 
@@ -78,8 +80,8 @@ class CardsParquetPipeline:
         if not self._rows:
             return
         rows, leases, self._rows, self._leases = self._rows, self._leases, [], Counter()
-        self.cards_dir.mkdir(parents=True, exist_ok=True)
-        path = self.cards_dir / f"{self.part_stem}-{self._next_part:05d}.parquet"
+        self.parts_dir.mkdir(parents=True, exist_ok=True)
+        path = self.parts_dir / f"{self.part_stem}-{self._next_part:05d}.parquet"
         self._next_part += 1
         try:
             await maybe_deferred_to_future(deferToThread(write_cards, rows, path, compression=self.compression))
@@ -95,16 +97,21 @@ class CardsParquetPipeline:
         if leases:
             self.crawler.signals.send_catch_log(signal=hfhub_signals.items_stored, leases=leases)
 
-    async def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.session.shared:
-            # one worker of a completed cluster crawl compacts the table, once every worker's parts are in
-            if reason != "finished" or not self.session.claim_publication():
-                return
-        elif not self._next_part:
+    async def publish(self, crawl_id: str) -> None:
+        """The crawl is being published: so are the cards of all its runs (and, in a cluster, of
+        all its workers)."""
+        try:
+            publication = await maybe_deferred_to_future(deferToThread(
+                publish_cards, self.cards_dir, crawl_id, compression=self.compression))
+        except Exception as exc:  # any failure: counted, logged, and the exit status says so
+            self.stats.set_value("hfhub/cards/publish_failed", f"{type(exc).__name__}: {exc}")
+            logger.exception("publishing the cards failed (%(error)s); %(dir)s is unchanged, the crawl's cards "
+                             "stay in %(parts)s", {"error": exc, "dir": self.cards_dir, "parts": self.parts_dir})
             return
-        parts = sorted(self.cards_dir.glob(PART_GLOB))
-        removed = await maybe_deferred_to_future(deferToThread(
-            drop_superseded_rows, parts, compression=self.compression, schema=CARDS_SCHEMA, newest_by=("fetched_at",),
-        ))
-        self.stats.set_value("hfhub/cards/superseded_removed", removed)
-
+        if publication is None:
+            return
+        self.stats.set_value("hfhub/cards/superseded_removed", publication.removed)
+        self.stats.set_value("hfhub/cards/published", publication.cards)
+        logger.info("published the cards table: %(dir)s now holds %(n)d cards (%(version)s); %(removed)d older "
+                    "rows removed", {"dir": self.cards_dir, "n": publication.cards, "version": publication.version,
+                                     "removed": publication.removed})

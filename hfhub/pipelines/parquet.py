@@ -254,6 +254,8 @@ class ParquetDatasetPipeline:
             return
         if not self.session.claim_publication():
             return  # a cluster crawl: another worker publishes it
+        # the tables published with the models (cards) go first, so the index built after sees them
+        await self.crawler.signals.send_catch_log_async(signal=hfhub_signals.crawl_publishing, crawl_id=self.crawl_id)
         try:
             await maybe_deferred_to_future(deferToThread(self._compact_and_publish, mode))
         except Exception as exc:  # noqa: BLE001 - any failure: counted, logged, and the exit status says so

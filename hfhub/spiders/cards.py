@@ -21,6 +21,7 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from hfhub.cards import CardRejected, parse_card
+from hfhub.cards.publishing import cards_of_crawl
 from hfhub.cards.repair import missing_cards
 from hfhub.cards.table import card_key
 from hfhub.cluster.leases import settles_lease
@@ -65,8 +66,8 @@ class CardRequests:
         try:
             await self.crawler.signals.send_catch_log_async(signal=flush_buffers)
             parts_dir = inprogress_dir(dataset_path(self.crawler.settings["HFHUB_DATASET_DIR"]), self.session.crawl_id)
-            missing = await maybe_deferred_to_future(deferToThread(
-                missing_cards, parts_dir, Path(self.crawler.settings["HFHUB_CARDS_DIR"]).resolve()))
+            cards_dirs = cards_of_crawl(dataset_path(self.crawler.settings["HFHUB_CARDS_DIR"]), self.session.crawl_id)
+            missing = await maybe_deferred_to_future(deferToThread(missing_cards, parts_dir, cards_dirs))
             # what this process asked for and got an answer to is not lost, whatever the answer was
             missing = [(m, sha) for m, sha in missing if card_key(m, sha) not in self.cards_answered]
             self.known_cards = set()  # the table said what is missing; ask for each of them

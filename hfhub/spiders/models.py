@@ -20,6 +20,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider
 
 from hfhub import crawlstate
+from hfhub.cards.publishing import cards_of_crawl
 from hfhub.cards.table import known_card_shas
 from hfhub.cluster.leases import settles_lease
 from hfhub.dataset import read_dataset_state
@@ -109,7 +110,8 @@ class ModelsSpider(CardRequests, scrapy.Spider):
         self.crawler.stats.set_value("hfhub/listing/sort", self.order.sort)
         self.page_processes: PageProcesses = page_processes(self.crawler)
         if self.args.cards:
-            self.known_cards = known_card_shas(Path(self.settings["HFHUB_CARDS_DIR"]))
+            self.known_cards = known_card_shas(
+                *cards_of_crawl(dataset_path(self.settings["HFHUB_CARDS_DIR"]), self.session.crawl_id))
         checkpoint = self.resume_checkpoint()
         if checkpoint.listing_done:
             self.logger.info("the listing of this crawl is already written; publishing it")
