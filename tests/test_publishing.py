@@ -224,3 +224,21 @@ def test_a_cards_folder_from_before_versions_becomes_the_first_version(tmp_path)
     assert cards.is_symlink() and cards_state(cards) == {("a/x", "3" * 40), ("a/y", "2" * 40)}
     assert not cards_inprogress_dir(cards, "C1").exists()
     assert publish_cards(cards, "C1", compression="zstd") is None  # nothing of that crawl is left to publish
+
+
+@pytest.mark.parametrize("point", ["publish:built", "publish:renamed", "publish:pointed"])
+def test_a_cards_publication_killed_at_any_step_is_finished_by_the_next_run(tmp_path, point):
+    # the cards table publishes first, so these kill points stop the crawl in the cards' publication
+    cards = tmp_path / "cards"
+    settings = [f"JOBDIR={tmp_path / 'job'}", f"HFHUB_CARDS_DIR={cards}"]
+    with FakeHubProcess(models=400, seed=54, args=["--max-page-size", "100"]) as hub:
+        command, env = crawl_command(hub.url, tmp_path, "cards=1", settings=settings, env={"HFHUB_KILL_AT": point})
+        killed = subprocess.run(command, cwd=REPO, env=env, timeout=300, capture_output=True, text=True)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+        assert current_version(tmp_path / "models") is None  # killed before the models were published
+        again = run_crawl(hub.url, tmp_path, "cards=1", settings=settings)
+    assert again.returncode == 0, again.log[-3000:]
+    assert cards_state(cards) == dataset_state(tmp_path / "models")
+    assert len(cards_state(cards)) == 400
+    assert not list(tmp_path.glob(".cards/inprogress/*/part-*"))
+    assert not list(tmp_path.glob(".cards/versions/.*.tmp"))

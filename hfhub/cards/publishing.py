@@ -18,7 +18,7 @@ from pathlib import Path
 from hfhub.cards.table import CARDS_SCHEMA
 from hfhub.crawlstate import new_crawl_id
 from hfhub.dataset import PART_GLOB, count_rows, drop_superseded_rows, read_dataset_state, write_dataset_state
-from hfhub.versions import current_version, inprogress_dir, link_into, publish_version
+from hfhub.versions import VERSIONS, current_version, inprogress_dir, link_into, publish_version, store_dir
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,8 @@ def publish_cards(cards_dir: Path, crawl_id: str, *, compression: str) -> CardsP
         previous = current_version(cards_dir)
         if previous is not None:
             link_into(sorted(previous.glob(PART_GLOB)), version)
-        link_into(own, version)
+        # a part of the same name is the same file, published by a run killed before it removed them
+        link_into([part for part in own if not (version / part.name).exists()], version)
         parts = sorted(version.glob(PART_GLOB))
         removed = drop_superseded_rows(parts, compression=compression, schema=CARDS_SCHEMA, newest_by=("fetched_at",))
         write_dataset_state(version, {
@@ -61,7 +62,10 @@ def publish_cards(cards_dir: Path, crawl_id: str, *, compression: str) -> CardsP
             "published_at": datetime.now(UTC).isoformat(),
         })
 
-    # a version per publication: a crawl's resumed run may publish the cards its earlier runs did not
+    # a version per publication: a crawl's resumed run may publish the cards its earlier runs did not;
+    # one this crawl began building when it was killed is removed (no one else publishes its cards)
+    for building in (store_dir(cards_dir) / VERSIONS).glob(f".*-{crawl_id}.tmp"):
+        shutil.rmtree(building)
     version = publish_version(cards_dir, f"{new_crawl_id()}-{crawl_id}", fill, legacy_state=False)
     shutil.rmtree(own_dir, ignore_errors=True)
     state = read_dataset_state(version) or {}
