@@ -325,3 +325,20 @@ def test_the_page_server_refuses_other_host_names_posts_and_idle_connections(ser
     from hfhub.web import server as web_server
 
     assert web_server.Handler.timeout == web_server.IDLE_TIMEOUT_S  # idle connections are closed
+
+
+def test_two_hundred_clients_at_once_all_get_answers(server: SearchServer) -> None:
+    # socketserver's default listen backlog (5) reset some of them (seen in benchmarks/bench_web.py)
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients = 200
+    together = threading.Barrier(clients)
+
+    def one(_: int) -> int:
+        together.wait()
+        return get(server, "/api/search?q=japanese+sentiment&k=3")[0]
+
+    with ThreadPoolExecutor(clients) as pool:
+        statuses = list(pool.map(one, range(clients)))
+    assert statuses == [200] * clients

@@ -151,6 +151,9 @@ class Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # connections waiting to be accepted: socketserver's default of 5 reset clients that came
+    # together (200 at once, in benchmarks/bench_web.py)
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], api: SearchApi) -> None:
         self.api = api
@@ -168,8 +171,8 @@ class _Server(ThreadingHTTPServer):
 class SearchServer:
     """The server running in a background thread: ``with SearchServer(index) as s: get(s.url)``."""
 
-    def __init__(self, index: ModelIndex, host: str = DEFAULT_HOST, port: int = 0) -> None:
-        self.httpd = _Server((host, port), SearchApi(index))
+    def __init__(self, index: ModelIndex, host: str = DEFAULT_HOST, port: int = 0, api: SearchApi | None = None) -> None:
+        self.httpd = _Server((host, port), api or SearchApi(index))
         bound_host, bound_port = self.httpd.server_address[:2]
         self.url = f"http://{bound_host!s}:{bound_port}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="hfhub-web", daemon=True)
