@@ -8,10 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from hfhub.index.errors import SearchError
 from hfhub.index.filters import SearchFilters
+from hfhub.web.api import FILTERS, MAX_K, BadRequest, parse_k
 
 DEFAULT_INDEX = "output/index"
 
@@ -23,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("query", nargs="?", help='what to look for, e.g. "japanese sentiment classifier"')
     p.add_argument("--like", metavar="MODEL_ID", help="models nearest to this model instead of a query")
-    p.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    p.add_argument("-k", type=_option("-k", parse_k), default=10, help=f"number of results, 1 to {MAX_K} (default 10)")
     p.add_argument("--index", default=DEFAULT_INDEX, help=f"the index (default {DEFAULT_INDEX})")
     p.add_argument(
         "--dataset", help="check the index against this dataset (default: the one it was built from)"
@@ -33,16 +35,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="--serve: the address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="--serve: the port (default 8000; 0: any free)")
     f = p.add_argument_group("filters")
-    f.add_argument("--task", help="pipeline tag, e.g. text-classification")
-    f.add_argument("--library", help="e.g. transformers, gguf")
-    f.add_argument("--author")
-    f.add_argument("--license", help="e.g. apache-2.0")
-    f.add_argument("--language", help="language code, e.g. ja")
-    f.add_argument("--max-params", type=_count, help="at most this many parameters: 7e9, 7B, 350M")
-    f.add_argument("--max-size-gb", type=float, help="weights at stored precision at most this many GB")
-    f.add_argument("--fits-gpu-gb", type=int, help="fits a GPU with this much memory (GB)")
-    f.add_argument("--min-downloads", type=int)
-    f.add_argument("--min-likes", type=int)
+    # each value is checked as the search page's API checks it (hfhub.web.api.FILTERS)
+    f.add_argument("--task", type=_filter("task"), help="pipeline tag, e.g. text-classification")
+    f.add_argument("--library", type=_filter("library"), help="e.g. transformers, gguf")
+    f.add_argument("--author", type=_filter("author"))
+    f.add_argument("--license", type=_filter("license"), help="e.g. apache-2.0")
+    f.add_argument("--language", type=_filter("language"), help="language code, e.g. ja")
+    f.add_argument("--max-params", type=_filter("max_params"), help="at most this many parameters: 7e9, 7B, 350M")
+    f.add_argument("--max-size-gb", type=_filter("max_size_gb"), help="weights at stored precision at most this many GB")
+    f.add_argument("--fits-gpu-gb", type=_filter("fits_gpu_gb"), help="fits a GPU with this much memory (GB), e.g. 24 or 7.5")
+    f.add_argument("--min-downloads", type=_filter("min_downloads"))
+    f.add_argument("--min-likes", type=_filter("min_likes"))
     f.add_argument("--no-gated", action="store_true", help="leave out gated models")
     f.add_argument(
         "--quantized",
@@ -53,13 +56,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _count(text: str) -> int:
-    units = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
-    text = text.strip().lower()
-    try:
-        return int(float(text[:-1]) * units[text[-1]]) if text and text[-1] in units else int(float(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a count: {text!r} (try 7e9, 7B or 350M)") from None
+def _option(flag: str, parse: Callable[[str, str], Any]) -> Callable[[str], Any]:
+    """An argparse type that reads a value as ``parse(name, value)`` does, its error the option's."""
+
+    def read(text: str) -> Any:
+        try:
+            return parse(text.strip(), flag)
+        except BadRequest as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return read
+
+
+def _filter(name: str) -> Callable[[str], Any]:
+    return _option(f"--{name.replace('_', '-')}", lambda value, flag: FILTERS[name](flag, value))
 
 
 def filters_from(args: argparse.Namespace) -> SearchFilters:

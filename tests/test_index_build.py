@@ -103,6 +103,19 @@ def test_stale_index(dataset: Path, tmp_path: Path) -> None:
     ModelIndex.load(tmp_path / "index", check=False)
 
 
+def test_an_index_whose_dataset_is_gone_is_refused(dataset: Path, tmp_path: Path) -> None:
+    # before, the check was skipped: the index answered with ids of a dataset that no longer exists
+    import shutil
+
+    data = tmp_path / "models"
+    shutil.copytree(dataset, data)
+    build_index(data, tmp_path / "index", settings=TINY)
+    shutil.rmtree(data)
+    with pytest.raises(StaleIndexError, match="which no longer exists"):
+        ModelIndex.load(tmp_path / "index")
+    ModelIndex.load(tmp_path / "index", dataset, check=True)  # the same data elsewhere: --dataset
+
+
 def test_no_index(tmp_path: Path) -> None:
     with pytest.raises(IndexNotFoundError, match="hfhub-index build"):
         ModelIndex.load(tmp_path / "nothing")

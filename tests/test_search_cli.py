@@ -32,6 +32,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     proc = run("build", "--dataset", str(dataset), "--index", str(root / "index"), module="hfhub.index")
     assert proc.returncode == 0, proc.stderr
     assert "indexed 1500 models" in proc.stdout
+    assert (proc.stdout + proc.stderr).count("indexed 1500 models") == 1  # said once, not by the log too
     return dataset, root / "index"
 
 
@@ -155,3 +156,28 @@ def test_a_corrupt_manifest_or_part_file_is_one_line_not_a_traceback(tmp_path: P
         proc = run(*args, module=module)
         assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
         assert "has an unreadable part file" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    (["-k", "100000"], "argument -k: -k must be between 1 and 100"),
+    (["--max-size-gb", "-1"], "--max-size-gb must be between 0 and"),
+    (["--min-downloads", "-5"], "--min-downloads must be between 0 and"),
+    (["--fits-gpu-gb", "lots"], "--fits-gpu-gb must be a number"),
+])
+def test_the_cli_checks_values_as_the_search_api_does(built: tuple[Path, Path], option: list[str], message: str) -> None:
+    _, index = built
+    proc = run("bert", *option, "--index", str(index))
+    assert proc.returncode == 2 and message in proc.stderr  # argparse's usage error
+
+
+def test_a_fractional_gpu_size_is_a_filter(built: tuple[Path, Path]) -> None:
+    _, index = built
+
+    def gpu_sizes(*gpu: str) -> list[float | None]:
+        proc = run("speech recognition", "-k", "100", *gpu, "--json", "--index", str(index))
+        assert proc.returncode == 0, proc.stderr
+        return [json.loads(line)["est_min_gpu_gb"] for line in proc.stdout.splitlines()]
+
+    assert any(size is not None and size > 8.5 for size in gpu_sizes())
+    fitting = gpu_sizes("--fits-gpu-gb", "8.5")
+    assert fitting and all(size is not None and size <= 8.5 for size in fitting)

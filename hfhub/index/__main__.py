@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     logging.getLogger("faiss").setLevel(logging.WARNING)
+    logging.getLogger("hfhub.index.build").setLevel(logging.WARNING)  # its "indexed …" line is printed below
     from hfhub.index import SearchError, build_index
 
     try:

@@ -27,7 +27,7 @@ class SearchFilters:
     language: str | None = None
     max_params: int | None = None  # parameters (est_parameters) <= this (unknown counts fail)
     max_size_gb: float | None = None  # weights_bytes <= this many GB (unknown sizes fail)
-    fits_gpu_gb: int | None = None  # est_min_gpu_gb <= this (unknown fail)
+    fits_gpu_gb: float | None = None  # est_min_gpu_gb <= this (unknown fail)
     min_downloads: int | None = None
     min_likes: int | None = None
     no_gated: bool = False  # drop gated models (unknown gating is kept)

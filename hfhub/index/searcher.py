@@ -110,13 +110,18 @@ class ModelIndex:
         """Open the index at ``index_dir``.
 
         Unless ``check`` is false, refuse (``StaleIndexError``) an index built from another state of
-        the dataset: the one at ``dataset_dir``, by default the one it was built from when that
-        directory still exists.
+        the dataset (the one at ``dataset_dir``, by default the one it was built from), or from a
+        dataset that is gone: its answers would name models that are not there.
         """
         version, manifest = store.resolve(Path(index_dir))
         dataset = Path(dataset_dir) if dataset_dir is not None else Path(manifest["dataset"]["path"])
-        checked = check and (dataset_dir is not None or dataset.is_dir())
-        if checked and store.fingerprint(dataset) != manifest["dataset"]["fingerprint"]:
+        if check and not dataset.is_dir():
+            raise StaleIndexError(
+                f"the index at {index_dir} was built from {dataset}, which no longer exists: rebuild it from "
+                f"the dataset you have (`hfhub-index build --dataset output/models --index {index_dir}`), or "
+                "give --dataset if the dataset has moved"
+            )
+        if check and store.fingerprint(dataset) != manifest["dataset"]["fingerprint"]:
             raise StaleIndexError(
                 f"the index at {index_dir} was built from a different dataset than the one now in "
                 f"{dataset}: rebuild it with `hfhub-index build --dataset {dataset} --index {index_dir}`"

@@ -85,12 +85,17 @@ FILTERS: dict[str, Callable[[str, str], Any]] = {
     "language": _text,
     "max_params": lambda n, v: int(_number(n, v, parse_count, 0, 1e15)),
     "max_size_gb": lambda n, v: _number(n, v, float, 0, 1e6),
-    "fits_gpu_gb": lambda n, v: int(_number(n, v, _int, 1, 1e6)),
+    "fits_gpu_gb": lambda n, v: _number(n, v, float, 0.1, 1e6),
     "min_downloads": lambda n, v: int(_number(n, v, _int, 0, 1e15)),
     "min_likes": lambda n, v: int(_number(n, v, _int, 0, 1e15)),
     "no_gated": _flag,
     "quantized": _flag,
 }
+
+
+def parse_k(value: str, name: str = "k") -> int:
+    """How many results: a whole number from 1 to ``MAX_K``."""
+    return int(_number(name, value, _int, 1, MAX_K))
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,7 @@ def parse_params(params: Mapping[str, Sequence[str]], *, needs_text: bool) -> Qu
             raise BadRequest(f"{name} is given {len(given)} times: give it once")
         if given[0].strip():
             values[name] = given[0].strip()
-    k = int(_number("k", values.pop("k"), _int, 1, MAX_K)) if "k" in values else DEFAULT_K
+    k = parse_k(values.pop("k")) if "k" in values else DEFAULT_K
     text = values.pop("q", None)
     if needs_text:
         if text is None:
