@@ -19,6 +19,7 @@ demo: install
 	$(BIN)/python -m hfhub.demo
 
 test: install-dev
+	bash scripts/install-test-system-packages.sh
 	$(BIN)/python -m pytest -q
 
 clean:
