@@ -37,7 +37,9 @@ def crawl(hub_url: str, output: Path) -> tuple[int, float]:
 
 
 def describe(output: Path, seconds: float) -> None:
-    models = pd.read_parquet(output / "models")
+    # pyarrow dtypes: nullable integers stay integers (numpy's would turn them to floats) and a
+    # missing value shows as <NA>, not NaN
+    models = pd.read_parquet(os.path.realpath(output / "models"), dtype_backend="pyarrow")
     stats = json.loads((output / "crawl_stats.json").read_text())
     files = sorted((output / "models").glob("*.parquet"))
     size = sum(f.stat().st_size for f in files)
@@ -50,8 +52,9 @@ def describe(output: Path, seconds: float) -> None:
     top = models.nlargest(5, "downloads")[["id", "pipeline_tag", "library_name", "downloads", "likes", "num_parameters"]]
     print(top.to_string(index=False))
     print("\nModels by task:")
-    print(models["pipeline_tag"].value_counts(dropna=False).head(8).to_string())
-    print(f"\nRead it yourself: python -c \"import pandas as pd; print(pd.read_parquet('{output / 'models'}').info())\"")
+    print(models["pipeline_tag"].fillna("(no task given)").value_counts().head(8).to_string())
+    print("\nRead it yourself: python -c \"import pandas as pd; "
+          f"print(pd.read_parquet('{output / 'models'}', dtype_backend='pyarrow').info())\"")
 
 
 def search(output: Path) -> int:

@@ -117,7 +117,7 @@ def format_table(results: list) -> str:  # list[SearchResult]
     )
     rows = [header]
     for rank, r in enumerate(results, 1):
-        size = f"{r.weights_bytes / 1e9:.1f}" if r.weights_bytes is not None else "-"
+        size = "-" if r.weights_bytes is None else "<0.1" if 0 < r.weights_bytes < 0.05e9 else f"{r.weights_bytes / 1e9:.1f}"
         rows.append(
             (
                 str(rank),

@@ -28,17 +28,25 @@ function el(tag, attrs = {}, text = null) {
   return node;
 }
 
+function counted(n, noun) {
+  return human(n) + " " + noun + (n === 1 ? "" : "s");
+}
+
+function gigabytes(bytes) {
+  return bytes > 0 && bytes < 0.05e9 ? "<0.1 GB" : (bytes / 1e9).toFixed(1) + " GB";
+}
+
 function facts(m) {
   const out = [];
   if (m.pipeline_tag) out.push(m.pipeline_tag);
   if (m.library_name) out.push(m.library_name);
   if (m.num_parameters != null) out.push(human(m.num_parameters) + " params");
-  if (m.weights_bytes != null) out.push((m.weights_bytes / 1e9).toFixed(1) + " GB weights");
+  if (m.weights_bytes != null) out.push(gigabytes(m.weights_bytes) + " weights");
   if (m.est_min_gpu_gb != null) out.push("est. fits " + m.est_min_gpu_gb + " GB GPU");
   if (m.quantization) out.push(m.quantization);
   if (m.license) out.push(m.license);
-  if (m.downloads != null) out.push(human(m.downloads) + " downloads");
-  if (m.likes != null) out.push(human(m.likes) + " likes");
+  if (m.downloads != null) out.push(counted(m.downloads, "download"));
+  if (m.likes != null) out.push(counted(m.likes, "like"));
   if (m.gated) out.push("gated");
   return out;
 }
