@@ -67,7 +67,7 @@ def search(output: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0].replace("``", ""))
     parser.add_argument("--models", type=int, default=20_000, help="size of the fake Hub's corpus")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output", type=Path, default=Path("output"))

@@ -10,8 +10,13 @@ DEFAULT_DATASET = "output/models"
 DEFAULT_INDEX = "output/index"
 
 
+def _plain(docstring: str) -> str:
+    """A docstring as help text: without reStructuredText's ``literal`` quotes."""
+    return docstring.replace("``", "")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="hfhub-index", description=__doc__)
+    parser = argparse.ArgumentParser(prog="hfhub-index", description=_plain(__doc__ or ""))
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="build the search index from the Parquet dataset")
     build.add_argument("--dataset", default=DEFAULT_DATASET, help=f"the dataset (default {DEFAULT_DATASET})")
