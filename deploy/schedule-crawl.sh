@@ -7,6 +7,11 @@
 set -eu
 
 mode=${1:-incremental}
+# scrapyd takes any spider argument and the job fails later: refuse a wrong mode here, at once
+case $mode in
+  full|incremental) ;;
+  *) echo "schedule-crawl.sh: mode must be full or incremental, not '$mode'" >&2; exit 2 ;;
+esac
 url=${SCRAPYD_URL:-http://127.0.0.1:6800}
 data=${HFHUB_DATA:-/srv/hfhub}
 

@@ -252,3 +252,12 @@ def test_scheduling_without_credentials_is_refused(scrapyd: Scrapyd) -> None:
     with pytest.raises(urllib.error.HTTPError) as refused:
         scrapyd.request("schedule.json", {"project": "hfhub", "spider": "models"}, auth=False)
     assert refused.value.code == 401
+
+
+def test_the_schedule_script_refuses_a_wrong_mode_before_calling_scrapyd() -> None:
+    # scrapyd accepts any spider argument, and mode=bogus failed only inside the job
+    script = Path(__file__).resolve().parents[1] / "deploy" / "schedule-crawl.sh"
+    env = {"PATH": "/usr/bin:/bin", "SCRAPYD_USERNAME": "u", "SCRAPYD_PASSWORD": "p",
+           "SCRAPYD_URL": "http://127.0.0.1:9"}  # nothing listens there: a call would fail otherwise
+    refused = subprocess.run(["sh", str(script), "bogus"], env=env, capture_output=True, text=True)
+    assert refused.returncode == 2 and "mode must be full or incremental, not 'bogus'" in refused.stderr
