@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from hfhub.report import build_report, data, main
+from hfhub.report.data import OTHER
 from tests.conftest import CrawlResult, run_crawl
 
 
@@ -55,7 +56,7 @@ def handmade() -> pd.DataFrame:
 # -- each chart's numbers, hand-made dataset (exact expectations) ----------------------------------
 def test_counts_keep_nulls_and_fold_the_tail_into_other() -> None:
     tasks = data.models_by_task(handmade(), top=2)
-    assert tasks.to_dict() == {"text-generation": 3, "fill-mask": 2, "(other)": 3}
+    assert tasks.to_dict() == {"text-generation": 3, "fill-mask": 2, OTHER: 3}
     libraries = data.models_by_library(handmade())
     assert libraries.to_dict() == {"transformers": 5, "(none)": 1, "gguf": 1, "mlx": 1}
 
@@ -112,7 +113,7 @@ def test_crawl_summary_reads_the_stats_keys() -> None:
 def test_category_counts_match_pandas(crawled: pd.DataFrame, chart, column: str) -> None:
     counts = chart(crawled, top=10)
     expected = crawled[column].fillna("(none)").value_counts()
-    shown = counts.drop("(other)", errors="ignore")
+    shown = counts.drop(OTHER, errors="ignore")
     assert shown.to_dict() == expected[shown.index].to_dict()
     assert shown.min() >= expected.drop(shown.index).max()  # the 10 shown are the 10 largest
     assert counts.sum() == len(crawled)
@@ -144,7 +145,7 @@ def test_growth_matches_pandas(crawled: pd.DataFrame) -> None:
 def test_license_share_matches_pandas(crawled: pd.DataFrame) -> None:
     shares = data.license_share(crawled)
     expected = crawled["license"].fillna("(none)").value_counts()
-    for license, row in shares.drop("(other)", errors="ignore").iterrows():
+    for license, row in shares.drop(OTHER, errors="ignore").iterrows():
         assert row["models"] == expected[license]
         assert row["share"] == pytest.approx(expected[license] / len(crawled))
     assert shares["share"].sum() == pytest.approx(1.0)

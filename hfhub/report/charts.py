@@ -110,7 +110,8 @@ def growth(months: pd.DataFrame) -> str:
         total.spines["right"].set_visible(True)
         total.yaxis.set_major_formatter(FuncFormatter(lambda v, _: human(v)))
         handles = ax.get_legend_handles_labels()[0] + total.get_legend_handles_labels()[0]
-        ax.legend(handles=handles, loc="upper left", frameon=False)
+        # above the plot, not over it: inside, it hid the first months' bars
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
         return to_svg(fig)
 
 
@@ -128,8 +129,9 @@ def shares(table: pd.DataFrame, xlabel: str) -> str:
             fontsize=8,
         )
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.set_xlim(0, float(share.max()) * 1.35 if len(share) and share.max() > 0 else 1.0)
-        ax.set_xticks([t for t in ax.get_xticks() if 0 <= t <= 1])  # room for labels, no 120 % tick
+        # room for the labels, but a share axis ends at 100 % at most (the labels may go past it)
+        ax.set_xlim(0, min(1.0, float(share.max()) * 1.35) if len(share) and share.max() > 0 else 1.0)
+        ax.set_xticks([t for t in ax.get_xticks() if 0 <= t <= 1])
         ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)
         return to_svg(fig)

@@ -31,7 +31,7 @@ COLUMNS = (
 GPU_TIERS = (8, 16, 24, 80)  # GB: a laptop or small card, a mid card, a 4090/3090, an H100/A100
 BINS_PER_DECADE = 4  # parameter histogram: 10^(1/4) ≈ 1.8x wide bins, fine enough to see 7B vs 13B
 NO_VALUE = "(none)"
-OTHER = "(other)"
+OTHER = "(all other values)"  # not "(other)": the Hub has values named "other" (a license, a task)
 
 
 def load_models(dataset_dir: Path | str) -> pd.DataFrame:
@@ -41,7 +41,7 @@ def load_models(dataset_dir: Path | str) -> pd.DataFrame:
 
 def counts_with_other(values: pd.Series, top: int) -> pd.Series:
     """Count of each value, most frequent first (ties by name), nulls as ``(none)``; past ``top`` values
-    the rest are summed as ``(other)``, so the bars always add up to the number of models."""
+    the rest are summed as ``(all other values)``, so the bars always add up to the number of models."""
     counts = _ranked(values.value_counts().to_dict() | {NO_VALUE: int(values.isna().sum())})
     out = counts.head(top).copy()
     rest = int(counts.iloc[top:].sum())
@@ -109,7 +109,7 @@ def growth_by_month(models: pd.DataFrame) -> pd.DataFrame:
 
 
 def license_share(models: pd.DataFrame, top: int = 10) -> pd.DataFrame:
-    """Models per license (no license as ``(none)``, past ``top`` as ``(other)``) and their share."""
+    """Models per license (no license as ``(none)``, past ``top`` as ``(all other values)``) and their share."""
     counts = counts_with_other(models["license"], top)
     return pd.DataFrame({"models": counts, "share": counts / max(len(models), 1)})
 
