@@ -20,7 +20,7 @@ demo: install
 
 test: install-dev
 	bash scripts/install-test-system-packages.sh
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 clean:
 	rm -rf $(VENV) output build *.egg-info
