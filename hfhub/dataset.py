@@ -169,13 +169,22 @@ def stats_file_beside(dataset_dir: Path | str) -> Path:
     return Path(dataset_dir).parent / "crawl_stats.json"
 
 
-def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, fsynced and renamed over ``path``: a
+    failure (a full disk) leaves the old file whole, and no temporary file behind."""
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w") as f:
-        json.dump(data, f, indent=2, default=str)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+    write_bytes_atomically(path, json.dumps(data, indent=2, default=str).encode())
 
 
 def write_dataset_state(dataset_dir: Path, state: dict[str, Any]) -> None:

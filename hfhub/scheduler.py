@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.core.scheduler import Scheduler
 from scrapy.utils.defer import deferred_from_coro
 
+from hfhub.dataset import write_bytes_atomically
 from hfhub.killpoints import fail_point
 
 if TYPE_CHECKING:
@@ -75,13 +76,7 @@ class JobdirScheduler(Scheduler):
 
     def _write_dqs_state(self, dqdir: str, state: Any) -> None:
         # written aside and renamed over the old one: a full disk never leaves a half-written file
-        path = Path(dqdir, "active.json")
-        temporary = path.with_name(path.name + ".tmp")
-        try:
-            temporary.write_text(json.dumps(state), encoding="utf-8")
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
+        write_bytes_atomically(Path(dqdir, "active.json"), json.dumps(state).encode())
 
     def _pushes(self) -> int:
         return self.stats.get_value("scheduler/enqueued/disk", 0) if self.stats else 0

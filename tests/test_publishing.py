@@ -6,6 +6,8 @@ from __future__ import annotations
 import signal
 import subprocess
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -54,7 +56,10 @@ def test_a_publication_killed_at_any_step_is_finished_by_the_next_run(tmp_path, 
     assert not any((tmp_path / ".models" / "inprogress").iterdir())  # no crawl's parts left behind
 
 
-def test_readers_see_one_whole_version_while_crawls_publish(tmp_path):
+@contextmanager
+def reader_polling(folder: Path, state_of: Callable[[Path], set[tuple[str, str]]]) -> Iterator[tuple[list, list]]:
+    """A thread reading ``folder``'s published version (``state_of``) again and again while the
+    block runs: (the states it read, the errors it met)."""
     reads: list[frozenset[tuple[str, str]]] = []
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -62,24 +67,29 @@ def test_readers_see_one_whole_version_while_crawls_publish(tmp_path):
     def read_forever() -> None:
         while not stop.is_set():
             try:
-                if current_version(tmp_path / "models") is not None:
-                    reads.append(frozenset(dataset_state(tmp_path / "models")))
-            except BaseException as error:  # noqa: BLE001 - what the test is about
+                if current_version(folder) is not None:
+                    reads.append(frozenset(state_of(folder)))
+            except BaseException as error:  # noqa: BLE001 - what the tests are about
                 errors.append(error)
 
+    reader = threading.Thread(target=read_forever, daemon=True)
+    reader.start()
+    try:
+        yield reads, errors
+    finally:
+        stop.set()
+        reader.join(timeout=60)
+
+
+def test_readers_see_one_whole_version_while_crawls_publish(tmp_path):
     with FakeHubProcess(models=1500, seed=52, args=["--max-page-size", "100"]) as hub:
         assert run_crawl(hub.url, tmp_path).returncode == 0
         states = [hub_state(hub)]
-        reader = threading.Thread(target=read_forever, daemon=True)
-        reader.start()
-        try:
+        with reader_polling(tmp_path / "models", dataset_state) as (reads, errors):
             for mode in ("incremental", "full", "incremental"):
                 hub.mutate(touch=sorted(m for m, _ in states[-1])[:300:3], add=40)
                 assert run_crawl(hub.url, tmp_path, f"mode={mode}").returncode == 0
                 states.append(hub_state(hub))
-        finally:
-            stop.set()
-            reader.join(timeout=60)
     assert not errors, errors[:3]
     assert len(reads) > 10
     assert {read for read in reads} <= {frozenset(state) for state in states}  # never a mix of two
@@ -173,24 +183,10 @@ def test_readers_of_the_cards_table_see_one_whole_version_while_crawls_publish(t
     # Before, the cards table was compacted in place: readers saw a model's old and new card at once.
     cards = tmp_path / "cards"
     settings = [f"HFHUB_CARDS_DIR={cards}", "HFHUB_CARDS_ROWS_PER_PART=100"]
-    reads: list[frozenset[tuple[str, str]]] = []
-    errors: list[BaseException] = []
-    stop = threading.Event()
-
-    def read_forever() -> None:
-        while not stop.is_set():
-            try:
-                if current_version(cards) is not None:
-                    reads.append(frozenset(cards_state(cards)))
-            except BaseException as error:  # noqa: BLE001 - what the test is about
-                errors.append(error)
-
     with FakeHubProcess(models=600, seed=53, args=["--max-page-size", "100"]) as hub:
         assert run_crawl(hub.url, tmp_path, "cards=1", settings=settings).returncode == 0
         states = [cards_state(cards)]
-        reader = threading.Thread(target=read_forever, daemon=True)
-        reader.start()
-        try:
+        with reader_polling(cards, cards_state) as (reads, errors):
             for mode in ("incremental", "full"):
                 hub.mutate(touch=sorted(m for m, _ in states[-1])[:300:2], add=30)
                 result = run_crawl(hub.url, tmp_path, "cards=1", f"mode={mode}", settings=settings)
@@ -198,9 +194,6 @@ def test_readers_of_the_cards_table_see_one_whole_version_while_crawls_publish(t
                 assert result.stats["hfhub/cards/superseded_removed"] == 150  # the touched models' old cards
                 states.append(cards_state(cards))
                 assert states[-1] == dataset_state(tmp_path / "models")  # each model's card, at its sha
-        finally:
-            stop.set()
-            reader.join(timeout=60)
     assert not errors, errors[:3]
     assert len(reads) > 10
     assert set(reads) <= {frozenset(state) for state in states}  # never a mix of two

@@ -286,7 +286,7 @@ class ClusterCrawl:
         assert self.queue is not None
         keys = self.keys
         if stalled_or_not:
-            self.queue.server.zadd(keys.queue, {self.queue._encode_request(request): -request.priority})
+            self.server.zadd(keys.queue, {self.queue._encode_request(request): -request.priority})
             return 1
         return int(self._scripts["restart_listing"](
             keys=[keys.crawl_args, keys.listing_done, keys.queue, keys.workers, keys.listing_cursor,

@@ -7,12 +7,13 @@ the crawl did not finish: ``hfhub.scheduler``)."""
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.extensions.spiderstate import SpiderState
+
+from hfhub.dataset import write_bytes_atomically
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -25,12 +26,8 @@ class AtomicSpiderState(SpiderState):
         if not self.jobdir:
             return
         path = Path(self.statefn)
-        temporary = path.with_name(path.name + ".tmp")
         try:
-            temporary.write_bytes(pickle.dumps(spider.state, protocol=4))  # type: ignore[attr-defined]
-            os.replace(temporary, path)
+            write_bytes_atomically(path, pickle.dumps(spider.state, protocol=4))  # type: ignore[attr-defined]
         except OSError as exc:
             logger.error("%(path)s could not be written (%(error)s); the one from the run before stays",
                          {"path": path, "error": exc})
-        finally:
-            temporary.unlink(missing_ok=True)
