@@ -4,6 +4,9 @@ Every field maps to a column of the Parquet dataset (``hfhub.schema.MODEL_SCHEMA
 source and type of each is documented in ``docs/fields.md``. Missing optional data is ``None``,
 never invented.
 
+The ``models`` spider yields them a listing page at a time (``hfhub.modelpage.ModelPage``, whose
+``models`` are these); the pipelines also take them one by one, from a spider of your own.
+
 The spider fills the fields with values as the API gave them (``Any``): a record of the wrong shape
 must reach ``ValidateModelPipeline``, which checks each value against the schema and nulls or drops
 with a counted reason, instead of failing inside the spider.
@@ -11,7 +14,7 @@ with a counted reason, instead of failing inside the spider.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -89,23 +92,6 @@ class ModelItem:
     search_text: Any = None
     # --- transient, not written to the dataset ---
     files: Any = None  # the repo's file names, read by the enrichment
-
-
-@dataclass
-class ModelPage:
-    """The ``ModelItem``s of one listing page, which go through the item pipelines together.
-
-    One Scrapy item per page rather than per model: Scrapy's per-item machinery (signals, the
-    pipeline chain, a task per item) cost as much as hfhub's own per-model work. The models
-    themselves stay in a page process (``hfhub.pageprocesses``) under ``key``; each pipeline runs its
-    step there. Validation fills ``ids`` with the ids of the models it kept.
-    """
-
-    key: int  # the page's key in the page processes
-    listed: int  # records the page held: the models kept plus those dropped on the way
-    ids: list[str] | None = field(default=None, repr=False)  # ids of the models kept, once validated
-    listing_page: int | None = None  # sequence number of the page in this process (the checkpoint)
-    lease: str | None = None  # cluster mode: the lease of the request it came from (hfhub.cluster.leases)
 
 
 @dataclass

@@ -1,26 +1,22 @@
-"""The per-model work on a listing page, as it runs inside a page process (``hfhub.pageprocesses``).
+"""The per-model work on a listing page: decode → map → validate → enrich → Arrow, in one call.
 
-A page's models live in the page process that decoded them, under the page's key, from the spider's
-``decode_page`` until the Parquet pipeline takes them as an Arrow table (``take_table``). Each step
-is started by the component that owns it — the spider decodes, ``ValidateModelPipeline`` validates,
-``EnrichModelPipeline`` enriches — but the models themselves never cross into the crawling process
-as Python objects: what comes back is small (counts, ids) or columnar (Arrow IPC).
-
-Pure functions of their arguments and this process's page store; no Scrapy, no logging (the caller
-counts and logs what they report).
+``build_page`` is a pure function of its arguments: it runs in a page process of the spider's page
+pool (``hfhub.pagepool``), or inline with ``HFHUB_PAGE_PROCESSES=0``. What comes back is the page's
+models as an Arrow table in the dataset schema, what the spider needs to go on listing, and what the
+steps left out or nulled (``StepReport``), which ``ValidateModelPipeline`` counts and logs. The
+steps are the same functions the pipelines run on ``ModelItem``s a spider yields one by one
+(``validate_models``, ``enrich_models``). No Scrapy, no logging.
 """
 
 from __future__ import annotations
 
 import ctypes
 import gc
-import operator
 import os
 import signal
 import sys
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -31,22 +27,22 @@ import pyarrow as pa
 from hfhub.enrichment import enrich_item
 from hfhub.hubrecord import model_item_from_api
 from hfhub.items import ModelItem
-from hfhub.schema import COLUMNS, MODEL_SCHEMA
+from hfhub.modeltable import StepReport, models_to_table
 from hfhub.validation import InvalidRecord, validate_item
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
-_pages: dict[int, list[ModelItem]] = {}  # this page process's pages in progress, by key
-
 
 @dataclass
-class DecodedPage:
-    """What the spider needs to know of a page it listed."""
+class BuiltPage:
+    """A listing page after the pure steps: its models, and what the spider needs to know of it."""
 
-    kept: int  # records kept (after ``limit`` and the incremental cut-off)
+    table: pa.Table  # the models kept, validated and enriched, in the dataset schema
+    report: StepReport  # what validation and the conversion to Arrow left out or nulled
+    kept: int  # records kept (after ``limit`` and the incremental cut-off), before validation
     listing_continues: bool
     reached_cutoff: bool  # the incremental cut-off ended the listing on this page
-    cards: list[tuple[Any, Any]]  # (id, sha) of each kept record, when cards are wanted
+    cards: list[tuple[Any, Any]] = field(default_factory=list)  # (id, sha) of each kept record, when cards are wanted
     reached_limit: bool = False  # ``limit`` ended the listing on this page
     order: PageOrder | None = None  # when the listing relies on an order: how the page kept it
     invalid_utf8: bool = False  # the page held bytes that are not UTF-8 (read with replacement characters)
@@ -68,19 +64,8 @@ def page_order(records: list[Any], key: str) -> PageOrder:
     return PageOrder(breaks, present[0] if present else None, present[-1] if present else None)
 
 
-@dataclass
-class PageValidation:
-    """What validation did to a page: the ids of the models kept, and what it dropped or nulled."""
-
-    ids: list[str] = field(default_factory=list)
-    dropped: Counter[str] = field(default_factory=Counter)  # reason -> records
-    dropped_example: dict[str, str] = field(default_factory=dict)  # reason -> repr of one id
-    nulled: Counter[str] = field(default_factory=Counter)  # field -> values
-    nulled_example: dict[str, str] = field(default_factory=dict)  # field -> one model id
-
-
 def start_process(gc_threshold: int, parent_pid: int) -> None:
-    """Initialiser of a page process. It dies with the crawling process: killed without warning,
+    """Initialiser of a page process (``hfhub.pagepool``). It dies with the crawling process: killed without warning,
     that process could not shut it down, and an orphan would hold the crawl's pipes open. It uses the
     same garbage-collector thresholds (``hfhub.extensions.gctuning``): a page is ~100k acyclic objects."""
     _die_with_parent(parent_pid)
@@ -149,14 +134,9 @@ def wanted(records: list[Any], keep_at_most: int | None, stop_before: datetime |
     return records, True, False
 
 
-def decode_page(
-    key: int, body: bytes, crawled_at: datetime, keep_at_most: int | None, stop_before: datetime | None,
-    want_cards: bool, order_key: str | None = None, max_records: int | None = None,
-) -> DecodedPage | str:
-    """Decode a listing page's JSON into ``ModelItem``s kept under ``key``, or say why it cannot be
-    used (``malformed_json``: not a JSON array; ``too_many_records``: more than ``max_records``, what
-    the Hub was asked for); the spider retries such a page. ``order_key``: the timestamp the listing
-    is sorted by, descending, whose order the page is checked for (``PageOrder``)."""
+def decode_records(body: bytes) -> tuple[list[Any], bool] | str:
+    """A listing page's JSON array and whether it held bytes that are not UTF-8, or why it cannot
+    be used (``malformed_json``: not a JSON array)."""
     invalid_utf8 = False
     try:
         records = orjson.loads(body)
@@ -170,91 +150,52 @@ def decode_page(
         invalid_utf8 = True
     if not isinstance(records, list):
         return "malformed_json"
+    return records, invalid_utf8
+
+
+def validate_models(models: list[ModelItem], report: StepReport) -> list[ModelItem]:
+    """The models that can be rows (``hfhub.validation``), made to conform to the schema in place;
+    the others are reported by reason, as are the values nulled."""
+    kept = []
+    for model in models:
+        try:
+            validation = validate_item(model)
+        except InvalidRecord as exc:
+            report.drop(exc.reason, model.id)
+            continue
+        for name in validation.nulled:
+            report.null(name, model.id)
+        kept.append(model)
+    return kept
+
+
+def enrich_models(models: list[ModelItem]) -> None:
+    for model in models:
+        enrich_item(model)
+
+
+def build_page(
+    body: bytes, crawled_at: datetime, keep_at_most: int | None, stop_before: datetime | None,
+    want_cards: bool, order_key: str | None = None, max_records: int | None = None,
+) -> BuiltPage | str:
+    """A listing page's models, validated, enriched and in Arrow, or why the page cannot be used
+    (``malformed_json``; ``too_many_records``: more than ``max_records``, what the Hub was asked
+    for); the spider retries such a page. ``order_key``: the timestamp the listing is sorted by,
+    descending, whose order the page is checked for (``PageOrder``)."""
+    decoded = decode_records(body)
+    if isinstance(decoded, str):
+        return decoded
+    records, invalid_utf8 = decoded
     if max_records is not None and len(records) > max_records:
         return "too_many_records"  # the Hub was asked for at most max_records
     records, continues, reached_cutoff = wanted(records, keep_at_most, stop_before)
     models = [model_item_from_api(record, crawled_at) for record in records]
-    _pages[key] = models
     cards = [(model.id, model.sha) for model in models] if want_cards else []
-    reached_limit = not continues and not reached_cutoff
     order = page_order(records, order_key) if order_key else None
-    return DecodedPage(len(models), continues, reached_cutoff, cards, reached_limit, order, invalid_utf8)
-
-
-def validate_page(key: int) -> PageValidation:
-    """Validate the page's models in place (``hfhub.validation``), keeping those that can be rows."""
-    result = PageValidation()
-    kept = []
-    for model in _pages[key]:
-        try:
-            report = validate_item(model)
-        except InvalidRecord as exc:
-            result.dropped[exc.reason] += 1
-            result.dropped_example.setdefault(exc.reason, repr(model.id)[:120])
-            continue
-        for name in report.nulled:
-            result.nulled[name] += 1
-            result.nulled_example.setdefault(name, model.id)
-        kept.append(model)
-        result.ids.append(model.id)
-    _pages[key] = kept
-    return result
-
-
-def enrich_page(key: int) -> None:
-    for model in _pages[key]:
-        enrich_item(model)
-
-
-@dataclass
-class PageTable:
-    """A page's models as an Arrow IPC stream in the dataset schema, and those that could not be
-    converted (a value validation accepted but Arrow cannot hold, e.g. a derived size over int64)."""
-
-    ipc: bytes
-    dropped: int = 0
-    dropped_example: str | None = None  # one such model's id
-
-
-_UNCONVERTIBLE = (pa.ArrowException, OverflowError, TypeError, ValueError)
-
-
-def take_table(key: int) -> PageTable:
-    """The page's models as Arrow; the page leaves the store. A model that Arrow refuses is left
-    out and reported, not the whole page."""
-    models = _pages.pop(key)
-    try:
-        table, dropped, example = _to_table(models), 0, None
-    except _UNCONVERTIBLE:
-        kept, dropped, example = [], 0, None
-        for model in models:
-            try:
-                _to_table([model])
-            except _UNCONVERTIBLE:
-                dropped += 1
-                example = example or model.id
-            else:
-                kept.append(model)
-        table = _to_table(kept)
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, MODEL_SCHEMA) as writer:
-        writer.write_table(table)
-    return PageTable(sink.getvalue().to_pybytes(), dropped, example)
-
-
-_ROW = operator.attrgetter(*COLUMNS)  # a model's values in column order, in one C call
-
-
-def _to_table(models: list[ModelItem]) -> pa.Table:
-    columns = zip(*map(_ROW, models)) if models else ([] for _ in COLUMNS)
-    return pa.Table.from_arrays([pa.array(column, field.type) for column, field in zip(columns, MODEL_SCHEMA)],
-                                schema=MODEL_SCHEMA)
-
-
-def forget_page(key: int) -> None:
-    """Drop a page that will not be written (its item was dropped, or a pipeline failed on it)."""
-    _pages.pop(key, None)
-
-
-def pages_held() -> int:
-    return len(_pages)
+    report = StepReport()
+    valid = validate_models(models, report)
+    enrich_models(valid)
+    return BuiltPage(
+        models_to_table(valid, report), report, len(models), continues, reached_cutoff, cards,
+        reached_limit=not continues and not reached_cutoff, order=order, invalid_utf8=invalid_utf8,
+    )

@@ -55,7 +55,7 @@ HFHUB_STATS_FILE = None
 HFHUB_GC_THRESHOLD = 50_000
 
 # Worker processes that decode, validate and enrich listing pages beside the crawl (see
-# hfhub/pageprocesses.py). Two keep a 2-core machine busy; more help only with more cores.
+# hfhub/pagepool.py); 0 runs that work inline. Two keep a 2-core machine busy; more help only with more cores.
 HFHUB_PAGE_PROCESSES = 2
 
 # A progress line every this many seconds (0: none); it replaces Scrapy's LogStats.
@@ -161,13 +161,26 @@ DOWNLOADER_MIDDLEWARES = {
     "hfhub.middlewares.auth.HubTokenMiddleware": 950,
 }
 
-ITEM_PIPELINES = {
+# -O models.jsonl|.json|.csv|.parquet: one record per model (hfhub/feeds.py)
+FEED_EXPORTERS = {
+    "json": "hfhub.feeds.ModelsJsonExporter",
+    "jsonlines": "hfhub.feeds.ModelsJsonLinesExporter",
+    "jsonl": "hfhub.feeds.ModelsJsonLinesExporter",
+    "jl": "hfhub.feeds.ModelsJsonLinesExporter",
+    "csv": "hfhub.feeds.ModelsCsvExporter",
+    "parquet": "hfhub.feeds.ModelsParquetExporter",
+}
+
+# hfhub's own pipelines are the base: a pipeline of yours goes in ITEM_PIPELINES (in your settings, or
+# -s 'ITEM_PIPELINES={"mypipelines.KeepLicensed": 500}'), between them by its number (README).
+ITEM_PIPELINES_BASE = {
     "hfhub.pipelines.validate.ValidateModelPipeline": 100,
     "hfhub.pipelines.enrich.EnrichModelPipeline": 200,
     "hfhub.pipelines.dedup.DeduplicateModelPipeline": 300,
     "hfhub.pipelines.parquet.ParquetDatasetPipeline": 900,
     "hfhub.pipelines.cards.CardsParquetPipeline": 910,
 }
+ITEM_PIPELINES: dict[str, int] = {}
 
 # With JOBDIR, queued requests go to SQLite, which commits each push: a kill at any moment leaves a
 # readable queue. Scrapy's default LIFO file queue writes its length only when closed cleanly, so a

@@ -9,7 +9,8 @@ import zlib
 
 from scrapy import Request
 
-from hfhub.items import CardItem, ModelPage
+from hfhub.items import CardItem
+from hfhub.modelpage import ModelPage
 
 FAILING_PAGE = 3  # it fails on the third listing page that reaches it in this process
 

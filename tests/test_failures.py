@@ -177,10 +177,9 @@ def test_one_invalid_utf8_byte_does_not_make_a_page_unreadable():
     from hfhub import pagework
 
     body = b'[{"id": "org/fine"}, {"id": "org/odd", "pipeline_tag": "text-\xff-generation"}]'
-    page = pagework.decode_page(501, body, datetime.now(timezone.utc), None, None, False)
+    page = pagework.build_page(body, datetime.now(timezone.utc), None, None, False)
     assert not isinstance(page, str) and page.kept == 2 and page.invalid_utf8
-    assert pagework.validate_page(501).ids == ["org/fine", "org/odd"]
-    pagework.forget_page(501)
+    assert page.table.column("id").to_pylist() == ["org/fine", "org/odd"]
 
 
 def test_a_page_with_more_records_than_asked_for_is_refused():
@@ -189,9 +188,8 @@ def test_a_page_with_more_records_than_asked_for_is_refused():
     from hfhub import pagework
 
     body = b"[" + b",".join(b'{"id": "org/m%d"}' % i for i in range(11)) + b"]"
-    assert pagework.decode_page(502, body, datetime.now(timezone.utc), None, None, False, max_records=10) == "too_many_records"
-    assert pagework.decode_page(503, b"[1, 2", datetime.now(timezone.utc), None, None, False) == "malformed_json"
-    assert pagework.pages_held() == 0
+    assert pagework.build_page(body, datetime.now(timezone.utc), None, None, False, max_records=10) == "too_many_records"
+    assert pagework.build_page(b"[1, 2", datetime.now(timezone.utc), None, None, False) == "malformed_json"
 
 
 @pytest.mark.parametrize("model_id", [".", "..", "x/..", "a/.git", "a/b.git", "a--b/c", "-a/b", "a/b-", "a/.hidden", "a/b/c"])

@@ -31,7 +31,7 @@ from hfhub.cluster.leases import LeaseBook
 from hfhub.cluster.membership import MAX_LISTING_RESTARTS
 from hfhub.cluster.outage import REDIS_ERRORS
 from hfhub.crawlstate import crawl_session
-from hfhub.items import ModelPage
+from hfhub.modelpage import ModelPage
 
 if TYPE_CHECKING:
     from typing import Self

@@ -17,7 +17,8 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from hfhub.items import ModelPage
+from hfhub.items import ModelItem
+from hfhub.modelpage import ModelPage
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -45,10 +46,14 @@ class DeduplicateModelPipeline:
         return bool(self.stats.get_value("hfhub/duplicates"))
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ModelPage):
+        if isinstance(item, ModelPage):
+            ids = item.ids
+        elif isinstance(item, ModelItem):
+            ids = [item.id]
+        else:
             return item  # other item kinds (cards) pass through
         seen = self.seen
-        for model_id in item.ids or ():
+        for model_id in ids:
             key = id_hash(model_id)
             if key in seen:
                 self.stats.inc_value("hfhub/duplicates")

@@ -1,7 +1,8 @@
 """Last pipeline: take each page's models as an Arrow table and write them as Parquet part files.
 
-A page's table comes from its page process (``hfhub.pageprocesses``) in Arrow's IPC format, so the
-models never become Python objects in the crawling process. Each part is written in a worker thread
+A page arrives as an Arrow table (``hfhub.modelpage.ModelPage``, built in the page pool), so its
+models need not become Python objects in the crawling process (they do only if a pipeline reads
+``page.models``). A ``ModelItem`` yielded on its own is buffered as a one-row table. Each part is written in a worker thread
 (``deferToThread``) so the reactor keeps downloading while pyarrow compresses; at most one write is
 in flight, which bounds memory to two buffers. After each part, the crawl's checkpoint moves past the listing pages that are now
 wholly on disk (``hfhub.crawlstate``). When the crawl finishes, its parts are compacted to one row
@@ -28,9 +29,9 @@ from twisted.python.failure import Failure
 from hfhub import crawlstate
 from hfhub import signals as hfhub_signals
 from hfhub.dataset import write_table
-from hfhub.items import ModelPage
-from hfhub.pageprocesses import lost_in_page_process, page_processes
-from hfhub.pagework import take_table
+from hfhub.items import ModelItem
+from hfhub.modelpage import ModelPage
+from hfhub.modeltable import StepReport, models_to_table
 from hfhub.killpoints import kill_point
 from hfhub.publishing import forget_crawl_parts, publish_crawl
 from hfhub.schema import MODEL_SCHEMA
@@ -126,27 +127,27 @@ class ParquetDatasetPipeline:
 
     def item_not_written(self, item: Any, failure: Failure | None = None, **kwargs: Any) -> None:
         """A page that a pipeline dropped is done with: the checkpoint must not wait for it. Not so a
-        page lost to an error (a page process that died, or a pipeline that failed on it): a resumed
-        run must list it again, and this one closes without publishing."""
-        if not isinstance(item, ModelPage):
+        page lost to an error (a pipeline that failed on it): a resumed run must list it again, and
+        this one closes without publishing."""
+        if not isinstance(item, (ModelPage, ModelItem)):
             return
-        if failure is None:
-            if item.listing_page is not None:
-                self.ledger.handled(Counter({item.listing_page: item.listed}))
-        elif not lost_in_page_process(failure):  # that one closes the crawl itself (hfhub.pageprocesses)
+        if failure is not None:
             self._pipeline_failed(item)
+        elif isinstance(item, ModelPage) and item.listing_page is not None:
+            self.ledger.handled(Counter({item.listing_page: item.listed}))
 
-    def _pipeline_failed(self, item: ModelPage) -> None:
+    def _pipeline_failed(self, item: ModelPage | ModelItem) -> None:
         """A bug met on a page (Scrapy has logged its traceback). Publishing a full crawl without the
         page would take its models out of the dataset, so the crawl closes as ``pipeline_error``."""
         assert self.crawler.engine is not None
         # not "dropped": a resumed run lists these models again
-        self.stats.inc_value("hfhub/pipeline_error/models", item.listed if item.ids is None else len(item.ids))
+        self.stats.inc_value("hfhub/pipeline_error/models", len(item) if isinstance(item, ModelPage) else 1)
         if self._pipeline_error:
             return
         self._pipeline_error = True
-        logger.error("a pipeline failed on listing page %(seq)s; closing the crawl (its parts stay for a resumed run)",
-                     {"seq": item.listing_page})
+        where = f"listing page {item.listing_page}" if isinstance(item, ModelPage) else f"model {item.id!r}"
+        logger.error("a pipeline failed on %(where)s; closing the crawl (its parts stay for a resumed run)",
+                     {"where": where})
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="pipeline_error"))
 
     def _advance_checkpoint(self) -> None:
@@ -156,19 +157,12 @@ class ParquetDatasetPipeline:
 
     # --- buffering and writing ------------------------------------------------------------------
     async def process_item(self, item: Any) -> Any:
+        if isinstance(item, ModelItem):
+            return await self._buffer_models(item)
         if not isinstance(item, ModelPage):
             return item
-        if item.ids is not None and not item.ids:  # validation dropped every record
-            page_processes(self.crawler).forget(item.key)
-            return self._done_without_rows(item)
-        page = await page_processes(self.crawler).run(item.key, take_table)
-        if page.dropped:
-            self.stats.inc_value("hfhub/dropped/unconvertible", page.dropped)
-            logger.warning(
-                "dropping %(n)d model(s) with values Arrow cannot hold (counted in hfhub/dropped/unconvertible), e.g. %(id)s",
-                {"n": page.dropped, "id": page.dropped_example},
-            )
-        table = pa.ipc.open_stream(page.ipc).read_all()
+        self._account_unconvertible(item.settle())  # the models as a pipeline may have changed them
+        table = item.table
         if not table.num_rows:
             return self._done_without_rows(item)
         self._buffer.append(table)
@@ -181,6 +175,27 @@ class ParquetDatasetPipeline:
         if self._buffered >= self.rows_per_part:
             await self._flush()
         return item
+
+    async def _buffer_models(self, item: ModelItem) -> ModelItem:
+        """A model yielded on its own (a spider of your own): one row in the next part."""
+        report = StepReport()
+        table = models_to_table([item], report)
+        self._account_unconvertible(report)
+        if table.num_rows:
+            self._buffer.append(table)
+            self._buffered += 1
+            if self._buffered >= self.rows_per_part:
+                await self._flush()
+        return item
+
+    def _account_unconvertible(self, report: StepReport) -> None:
+        count = report.dropped["unconvertible"]
+        if count:
+            self.stats.inc_value("hfhub/dropped/unconvertible", count)
+            logger.warning(
+                "dropping %(n)d model(s) with values Arrow cannot hold (counted in hfhub/dropped/unconvertible), e.g. %(id)s",
+                {"n": count, "id": report.dropped_example["unconvertible"]},
+            )
 
     def _done_without_rows(self, item: ModelPage) -> ModelPage:
         """A page with nothing to write is done with at once (checkpoint, lease)."""

@@ -1,6 +1,6 @@
 """The ``models`` spider: pages through ``GET {HF_ENDPOINT}/api/models`` and yields ``ModelItem``s,
-a page of them at a time (``ModelPage``). A page is decoded in a page process, where its models stay
-while the pipelines work on them (``hfhub.pageprocesses``).
+a page of them at a time (``ModelPage``). Each page's per-model work (decode, map, validate, enrich,
+to Arrow: ``hfhub.pagework.build_page``) is one call to the page pool (``hfhub.pagepool``).
 
 Two modes (``-a mode=…``): ``full`` lists every model (the published dataset is replaced by the
 result); ``incremental`` lists by ``lastModified``, newest first, and stops past the dataset's
@@ -26,9 +26,9 @@ from hfhub.cluster.leases import settles_lease
 from hfhub.dataset import read_dataset_state
 from hfhub.hubapi import models_listing_url, next_page_url, origin, same_origin
 from hfhub.hubrecord import EXPAND_PROPERTIES
-from hfhub.items import ModelPage
-from hfhub.pageprocesses import PageProcesses, page_processes
-from hfhub.pagework import PageOrder, decode_page, parse_time
+from hfhub.modelpage import ModelPage
+from hfhub.pagepool import PagePool, PagePoolBroken
+from hfhub.pagework import PageOrder, build_page, parse_time
 from hfhub.signals import page_listed
 from hfhub.spiders.args import parse_listing_args
 from hfhub.spiders.cards import CardRequests
@@ -108,7 +108,7 @@ class ModelsSpider(CardRequests, scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.crawler.stats.set_value("hfhub/listing/sort", self.order.sort)
-        self.page_processes: PageProcesses = page_processes(self.crawler)
+        self.page_pool = PagePool.from_crawler(self.crawler)
         if self.args.cards:
             self.known_cards = known_card_shas(
                 *cards_of_crawl(dataset_path(self.settings["HFHUB_CARDS_DIR"]), self.session.crawl_id))
@@ -167,14 +167,15 @@ class ModelsSpider(CardRequests, scrapy.Spider):
             self.crawler.stats.inc_value("hfhub/stale_requests_skipped")
             return
         listed_before = response.meta.get("hfhub_listed_before", 0)
-        key = self.page_processes.new_key()
-        # decoded in a page process, where the models stay for the pipelines (hfhub.pageprocesses)
-        page = await self.page_processes.run(
-            key, decode_page, response.body, datetime.now(UTC),
-            None if self.args.limit is None else self.args.limit - listed_before, self.stop_before,
-            self.known_cards is not None, self.order.sort if self.order.stable else None,
-            self.settings.getint("HFHUB_PAGE_SIZE"),
-        )
+        try:
+            page = await self.page_pool.run(
+                build_page, response.body, datetime.now(UTC),
+                None if self.args.limit is None else self.args.limit - listed_before, self.stop_before,
+                self.known_cards is not None, self.order.sort if self.order.stable else None,
+                self.settings.getint("HFHUB_PAGE_SIZE"),
+            )
+        except PagePoolBroken as exc:
+            self.page_process_failed(exc)
         if isinstance(page, str):
             yield self.retry_or_fail(response, reason=page)
             return
@@ -187,7 +188,6 @@ class ModelsSpider(CardRequests, scrapy.Spider):
             self.check_order(page.order, response.meta.get("hfhub_order_last"), response.url)
         next_url = next_page_url(response.headers.get("Link")) if page.listing_continues else None
         if next_url is not None and (problem := self.bad_next_url(next_url)):
-            page_processes(self.crawler).forget(key)
             self.fail_listing(response.url, problem)
         seq, self.next_page_seq = self.next_page_seq, self.next_page_seq + 1
         self.crawler.signals.send_catch_log(signal=page_listed, seq=seq, count=page.kept, next_url=next_url)
@@ -202,7 +202,7 @@ class ModelsSpider(CardRequests, scrapy.Spider):
             self.stopped_at_limit = page.reached_limit
             self.session.listing_finished()
         self.crawler.stats.inc_value("hfhub/models_listed", page.kept)
-        yield ModelPage(key, listed=page.kept, listing_page=seq)
+        yield ModelPage(page.table, listed=page.kept, report=page.report, listing_page=seq)
         for model_id, sha in page.cards:
             for request in self.card_request(model_id, sha):
                 yield request
@@ -261,6 +261,14 @@ class ModelsSpider(CardRequests, scrapy.Spider):
     def page_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         self.fail_listing(request.url, failure.getErrorMessage() or repr(failure.value))
+
+    def page_process_failed(self, exc: PagePoolBroken) -> None:
+        """A page process died with pages in it: the crawl closes without publishing (once; every
+        page in flight ends here). Its parts stay for a resumed run, which lists those pages again."""
+        if not self.crawler.stats.get_value("hfhub/page_process_failed"):
+            self.logger.error("%(error)s; closing the crawl (its parts stay for a resumed run)", {"error": exc})
+        self.crawler.stats.inc_value("hfhub/page_process_failed")
+        raise CloseSpider("page_process_failed")
 
     def fail_listing(self, url: str, reason: str) -> None:
         """A page that stays broken after the retries ends the listing: later pages are reachable

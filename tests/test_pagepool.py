@@ -1,5 +1,5 @@
-"""Page processes (hfhub.pageprocesses): the per-model work runs beside the crawl, a page stays in
-its process, and a process that dies loses nothing for good and leaves nothing behind."""
+"""The page pool (hfhub.pagepool): a page's per-model work is one call, in a page process or inline,
+and a process that dies loses nothing for good and leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
-import pyarrow as pa
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
 from hfhub import pagework
 from hfhub.fakehub.corpus import Corpus
 from hfhub.fakehub.process import FakeHubProcess
-from hfhub.pageprocesses import PageProcesses, PageProcessFailed
-from tests.conftest import REPO, crawl_command
+from hfhub.pagepool import PagePool, PagePoolBroken
+from tests.conftest import REPO, crawl_command, run_crawl
 from tests.test_resume import checkpoint_pages
 
 
@@ -52,52 +52,37 @@ def wait_until(condition, timeout: float, what: str) -> None:
         time.sleep(0.02)  # polling a real condition, bounded by the deadline
 
 
-def test_a_page_stays_in_one_process_and_its_steps_run_there():
-    processes = PageProcesses(2)
-    try:
-        async def steps() -> tuple[int, int, int]:
-            body = b'[{"id": "org/a", "sha": "' + b"0" * 40 + b'"}, {"id": "no good id!"}, {"id": "org/b"}]'
-            decoded = await processes.run(7, pagework.decode_page, body, datetime.now(timezone.utc), None, None, True)
-            validation = await processes.run(7, pagework.validate_page)
-            await processes.run(7, pagework.enrich_page)
-            held_here = await processes.run(7, count_held_pages)
-            held_there = await processes.run(8, count_held_pages)
-            assert decoded is not None and decoded.kept == 3 and decoded.cards[0] == ("org/a", "0" * 40)
-            assert validation.ids == ["org/a", "org/b"] and validation.dropped == {"invalid_id": 1}
-            return held_here, held_there, len((await processes.run(7, pagework.take_table)).ipc)
+BODY = b'[{"id": "org/a", "sha": "' + b"0" * 40 + b'"}, {"id": "no good id!"}, {"id": "org/b", "likes": "many"}]'
+NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
 
-        held_here, held_there, table_bytes = asyncio.run(steps())
-        assert (held_here, held_there) == (1, 0)  # key 7's process holds it; key 8's does not
-        assert table_bytes > 0
-        assert asyncio.run(processes.run(7, count_held_pages)) == 0  # taken: it left the store
+
+def test_a_page_is_built_in_one_call_the_same_in_a_page_process_as_inline():
+    pool = PagePool(2)
+    try:
+        pooled = asyncio.run(pool.run(pagework.build_page, BODY, NOW, None, None, True))
     finally:
-        processes.close()
+        pool.close()
+    inline = asyncio.run(PagePool(0).run(pagework.build_page, BODY, NOW, None, None, True))
+    for page in (pooled, inline):
+        assert not isinstance(page, str)
+        assert page.kept == 3 and page.cards[0] == ("org/a", "0" * 40)
+        assert page.table.column("id").to_pylist() == ["org/a", "org/b"]
+        assert page.report.dropped == {"invalid_id": 1} and page.report.nulled == {"likes": 1}
+        assert page.table.column("search_text").null_count == 0  # enriched
+    assert pooled.table.equals(inline.table)
 
 
-def count_held_pages(key: int) -> int:
-    return pagework.pages_held()
-
-
-def test_a_dead_page_process_is_reported_once():
-    messages: list[str] = []
-    processes = PageProcesses(2, on_failure=messages.append)
+def test_a_dead_page_process_breaks_the_pool_for_every_call():
+    pool = PagePool(2)
     try:
-        pid = asyncio.run(processes.run(1, own_pid))
+        pid = asyncio.run(pool.run(os.getpid))
+        assert pid in pool.pids and pid != os.getpid()
         os.kill(pid, signal.SIGKILL)
-        for _ in range(2):
-            with pytest.raises(PageProcessFailed) as raised:
-                asyncio.run(processes.run(1, own_pid))
-            assert raised.value.reason == "page_process_failed"
-        assert len(messages) == 1 and f"hfhub-page-1 (pid {pid}) ended" in messages[0]
-        with pytest.raises(PageProcessFailed):  # the crawl closes: the other process is stopped too
-            asyncio.run(processes.run(0, own_pid))
-        assert len(messages) == 1
+        for _ in range(2):  # every call from then on: the crawl closes
+            with pytest.raises(PagePoolBroken, match="a page process died"):
+                asyncio.run(pool.run(os.getpid))
     finally:
-        processes.close()
-
-
-def own_pid(key: int) -> int:
-    return os.getpid()
+        pool.close()
 
 
 MODELS = 20_000
@@ -119,7 +104,7 @@ def test_killing_a_page_process_fails_the_crawl_and_a_resume_loses_nothing(tmp_p
         finally:
             crawl.kill()
         log = (tmp_path / "crawl.log").read_text()
-        assert re.search(r"page process died: hfhub-page-\d \(pid \d+\) ended.*; closing the crawl", log)
+        assert re.search(r"a page process died: .*; closing the crawl", log)
         assert json.loads((tmp_path / "crawl_stats.json").read_text())["finish_reason"] == "page_process_failed"
         assert not list((tmp_path / "models").glob("*.parquet"))  # nothing published
 
@@ -147,21 +132,20 @@ def test_page_processes_die_with_a_killed_crawl(tmp_path):
     wait_until(lambda: not any(alive(pid) for pid in page_processes), 30, "the page processes to exit")
 
 
-def test_an_error_in_a_step_reaches_the_caller_and_the_process_lives_on():
-    processes = PageProcesses(1)
+def test_an_error_in_a_step_reaches_the_caller_and_the_pool_lives_on():
+    pool = PagePool(1)
     try:
-        with pytest.raises(KeyError):
-            asyncio.run(processes.run(3, pagework.validate_page))  # no page 3 in the store
-        with pytest.raises(RuntimeError, match="cannot be sent back"):
-            asyncio.run(processes.run(3, unpicklable_answer))
-        assert asyncio.run(processes.run(3, own_pid)) == processes.pids[0]
-        assert not processes.failed
+        with pytest.raises(TypeError):
+            asyncio.run(pool.run(pagework.build_page, BODY, NOW, "a bug: not a count", None, False))
+        with pytest.raises(Exception, match="pickle"):
+            asyncio.run(pool.run(unpicklable_answer))
+        assert asyncio.run(pool.run(os.getpid)) == pool.pids[0]
     finally:
-        processes.close()
+        pool.close()
 
 
-def unpicklable_answer(key: int) -> object:
-    return lambda: key
+def unpicklable_answer() -> object:
+    return lambda: None
 
 
 def test_a_model_arrow_cannot_hold_is_dropped_and_counted_not_its_page():
@@ -169,11 +153,18 @@ def test_a_model_arrow_cannot_hold_is_dropped_and_counted_not_its_page():
     # x 4 bytes) is not. Only that model may go.
     huge = {"id": "org/huge", "safetensors": {"total": 2**62, "parameters": {"F32": 2**62}}}
     body = orjson.dumps([{"id": "org/fine"}, huge, {"id": "org/also-fine"}])
-    assert pagework.decode_page(99, body, datetime.now(timezone.utc), None, None, False) is not None
-    assert pagework.validate_page(99).ids == ["org/fine", "org/huge", "org/also-fine"]
-    pagework.enrich_page(99)
-    page = pagework.take_table(99)
-    table = pa.ipc.open_stream(page.ipc).read_all()
-    assert (page.dropped, page.dropped_example) == (1, "org/huge")
-    assert table.column("id").to_pylist() == ["org/fine", "org/also-fine"]
-    assert pagework.pages_held() == 0
+    page = pagework.build_page(body, NOW, None, None, False)
+    assert not isinstance(page, str)
+    assert page.report.dropped == {"unconvertible": 1} and page.report.dropped_example["unconvertible"] == "'org/huge'"
+    assert page.table.column("id").to_pylist() == ["org/fine", "org/also-fine"]
+
+
+def test_a_crawl_without_page_processes_writes_the_same_dataset(small_hub, tmp_path):
+    pooled = run_crawl(small_hub.url, tmp_path / "pooled")
+    inline = run_crawl(small_hub.url, tmp_path / "inline", settings=["HFHUB_PAGE_PROCESSES=0"])
+    assert pooled.returncode == inline.returncode == 0, inline.log[-3000:]
+    columns = [c for c in pooled.models().columns if c not in ("crawled_at", "days_since_modified", "recency_score")]
+    a = pooled.models()[columns].sort_values("id").reset_index(drop=True)
+    b = inline.models()[columns].sort_values("id").reset_index(drop=True)
+    assert len(a) > 1000
+    pd.testing.assert_frame_equal(a, b)
