@@ -17,17 +17,13 @@ import json
 import re
 import time
 import uuid
-import weakref
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hfhub.dataset import write_json_atomically
-
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
 
 CRAWL_FILE = "hfhub-crawl.json"
 CHECKPOINT_FILE = "checkpoint.json"
@@ -91,74 +87,6 @@ def forget_crawl(jobdir: str | None) -> None:
     """After publishing: the next run with this JOBDIR starts a new crawl."""
     if jobdir:
         (Path(jobdir) / CRAWL_FILE).unlink(missing_ok=True)
-
-
-class LocalCrawl:
-    """A crawl run by this process alone. With JOBDIR its id survives a restart, so the next run
-    continues it (see ``crawl_identity``). ``hfhub.cluster.membership.ClusterCrawl`` is the
-    counterpart for a crawl shared by many processes."""
-
-    checkpoints = True  # progress is kept in the crawl's checkpoint.json
-    shared = False
-
-    def __init__(self, jobdir: str | None) -> None:
-        self.jobdir = jobdir
-        self.crawl_id, self.resumed = crawl_identity(jobdir)
-        self.may_repeat_rows = self.resumed  # an earlier run's rows are in parts this run cannot see
-        self.part_stem = f"part-{self.crawl_id}"
-        # Listing requests of this run carry this token; requests of an earlier run that JOBDIR
-        # kept queued are skipped, since the listing resumes from the checkpoint instead.
-        self.run_token = uuid.uuid4().hex
-
-    def agree_on_args(self, args: dict[str, Any]) -> None:
-        pass
-
-    def listing_finished(self) -> None:
-        pass
-
-    def listing_advanced(self, position: int, next_url: str) -> None:
-        pass  # the checkpoint keeps the listing's place (hfhub.pipelines.parquet)
-
-    def claim_publication(self) -> bool:
-        return True
-
-    def published(self) -> None:
-        forget_crawl(self.jobdir)
-
-    def resume_hint(self) -> str:
-        return f"; run again with -s JOBDIR={self.jobdir} to resume" if self.jobdir else ""
-
-
-_sessions: weakref.WeakKeyDictionary[Crawler, Any] = weakref.WeakKeyDictionary()
-
-
-def crawl_session(crawler: Crawler) -> Any:
-    """The crawl this process takes part in (``LocalCrawl`` or, with a Redis URL, ``ClusterCrawl``),
-    one per crawler, shared by the spider, the pipelines and the cluster components."""
-    if crawler not in _sessions:
-        from hfhub.cluster import redis_settings, redis_url  # noqa: PLC0415 (scrapy-redis only when used)
-
-        settings = crawler.settings
-        if redis_url(settings):
-            from scrapy_redis.connection import get_redis_from_settings  # noqa: PLC0415
-
-            from hfhub.cluster.keys import ClusterKeys  # noqa: PLC0415
-            from hfhub.cluster.membership import ClusterCrawl, default_worker_id  # noqa: PLC0415
-
-            keys = ClusterKeys(
-                crawler.spidercls.name,
-                settings.get("SCHEDULER_QUEUE_KEY") or ClusterKeys.queue_pattern,
-                settings.get("SCHEDULER_DUPEFILTER_KEY") or ClusterKeys.dupefilter_pattern,
-            )
-            # (the spider asks before add-ons have run, so before ClusterAddon has set REDIS_URL)
-            _sessions[crawler] = ClusterCrawl(
-                get_redis_from_settings(redis_settings(settings)), keys,
-                settings.get("HFHUB_WORKER_ID") or default_worker_id(),
-                settings.getfloat("HFHUB_REDIS_WORKER_TTL"),
-            )
-        else:
-            _sessions[crawler] = LocalCrawl(settings.get("JOBDIR"))
-    return _sessions[crawler]
 
 
 def read_checkpoint(parts_dir: Path) -> Checkpoint:

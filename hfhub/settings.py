@@ -90,7 +90,9 @@ EXTENSIONS = {
     "hfhub.extensions.statsfile.CrawlStatsFile": 110,
     "hfhub.extensions.gctuning.GarbageCollectorTuning": 130,
     "hfhub.extensions.itemerrors.ItemErrorStats": 140,
-    # builds on hfhub's dataset_published signal, i.e. after the Parquet pipeline has published
+    # publishes a finished crawl's parts at spider_closed, after the pipelines have written them
+    "hfhub.extensions.publish.PublishCrawl": 150,
+    # builds on hfhub's dataset_published signal, i.e. after PublishCrawl has published
     "hfhub.extensions.index.IndexBuilder": 200,
 }
 

@@ -12,7 +12,7 @@ page_listed = object()
 crawl_publishing = object()
 
 # A finished crawl's parts were published: the dataset on disk is complete and compacted. Sent from
-# the Parquet pipeline's spider_closed handler, so handlers (the index builder) run after publishing.
+# PublishCrawl's spider_closed handler (hfhub.extensions.publish), so handlers (the index builder) run after publishing.
 # Arguments: dataset_dir: pathlib.Path, mode: str ("full" or "incremental"), models: int.
 dataset_published = object()
 

@@ -30,7 +30,7 @@ from hfhub.cluster import redis_url
 from hfhub.cluster.leases import LeaseBook
 from hfhub.cluster.membership import MAX_LISTING_RESTARTS
 from hfhub.cluster.outage import REDIS_ERRORS
-from hfhub.crawlstate import crawl_session
+from hfhub.crawlsession import cluster_session
 from hfhub.modelpage import ModelPage
 
 if TYPE_CHECKING:
@@ -46,15 +46,15 @@ logger = logging.getLogger(__name__)
 
 
 class ClusterCoordinator:
-    def __init__(self, crawler: Crawler, membership: ClusterCrawl) -> None:
+    def __init__(self, crawler: Crawler, session: ClusterCrawl) -> None:
         settings = crawler.settings
         self.crawler = crawler
         assert crawler.stats is not None
         self.stats = crawler.stats
-        self.membership = membership
+        self.session = session
         self.heartbeat_interval = settings.getfloat("HFHUB_REDIS_HEARTBEAT")
         self.idle_poll = settings.getfloat("HFHUB_REDIS_IDLE_POLL")
-        if not 0 < self.heartbeat_interval < membership.heartbeat_ttl:
+        if not 0 < self.heartbeat_interval < session.heartbeat_ttl:
             raise ValueError("HFHUB_REDIS_HEARTBEAT must be positive and below HFHUB_REDIS_WORKER_TTL")
         self.book = LeaseBook(self._settle)
         self.unsettled: deque[str] = deque()  # leases done with that Redis has not heard of yet
@@ -65,7 +65,7 @@ class ClusterCoordinator:
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not redis_url(crawler.settings):
             raise NotConfigured
-        coordinator = cls(crawler, crawl_session(crawler))  # type: ignore[arg-type]
+        coordinator = cls(crawler, cluster_session(crawler))
         connect = crawler.signals.connect
         connect(coordinator.spider_opened, signal=signals.spider_opened)
         connect(coordinator.spider_idle, signal=signals.spider_idle)
@@ -78,13 +78,13 @@ class ClusterCoordinator:
         return coordinator
 
     def spider_opened(self, spider: Spider) -> None:
-        membership = self.membership
-        self.stats.set_value("hfhub/cluster/worker", membership.worker_id)
-        self.stats.set_value("hfhub/cluster/crawl_id", membership.crawl_id)
+        session = self.session
+        self.stats.set_value("hfhub/cluster/worker", session.worker_id)
+        self.stats.set_value("hfhub/cluster/crawl_id", session.crawl_id)
         logger.info(
             "cluster worker %(worker)s %(how)s crawl %(crawl)s",
-            {"worker": membership.worker_id, "crawl": membership.crawl_id,
-             "how": "joined" if membership.joined_running_crawl else "started"},
+            {"worker": session.worker_id, "crawl": session.crawl_id,
+             "how": "joined" if session.joined_running_crawl else "started"},
         )
         assert self.crawler.engine is not None
         self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = self.idle_poll  # see the module docstring
@@ -98,18 +98,18 @@ class ClusterCoordinator:
         # An exception would stop the LoopingCall for good, and the peers would take this worker
         # for dead: a failed beat is logged and the next one tries again.
         try:
-            self.membership.heartbeat()
+            self.session.heartbeat()
             self._settle_now()
-            returned = self.membership.return_dead_workers_leases()
+            returned = self.session.return_dead_workers_leases()
         except REDIS_ERRORS as exc:
             self.stats.inc_value("hfhub/cluster/heartbeat_errors")
-            self.membership.outage.failed(exc)
+            self.session.outage.failed(exc)
             return
         except Exception as exc:  # noqa: BLE001 (Redis errors of any other kind)
             self.stats.inc_value("hfhub/cluster/heartbeat_errors")
             logger.warning("cluster heartbeat failed (%(error)s); retrying", {"error": exc})
             return
-        self.membership.outage.answered()
+        self.session.outage.answered()
         if returned:
             self.stats.inc_value("hfhub/cluster/leases_reclaimed", returned)
 
@@ -123,9 +123,9 @@ class ClusterCoordinator:
         (a lease left in Redis is only a request done twice, never one lost)."""
         while self.unsettled:
             try:
-                self.membership.settle(self.unsettled[0])
+                self.session.settle(self.unsettled[0])
             except REDIS_ERRORS as exc:
-                self.membership.outage.failed(exc)
+                self.session.outage.failed(exc)
                 return
             self.unsettled.popleft()
             self.stats.inc_value("hfhub/cluster/leases_settled")
@@ -154,20 +154,20 @@ class ClusterCoordinator:
         try:
             await self._check_when_idle()
         except REDIS_ERRORS as exc:  # tried again on the next idle poll
-            self.membership.outage.failed(exc)
+            self.session.outage.failed(exc)
         finally:
             self._checking = False
 
     async def _check_when_idle(self) -> None:
-        membership = self.membership
-        membership.send_listing_done()
+        session = self.session
+        session.send_listing_done()
         self._settle_now()
         if self.unsettled:
             return
-        if membership.finished_elsewhere():
+        if session.finished_elsewhere():
             await self._close("finished")
             return
-        if membership.queued():
+        if session.queued():
             return  # work for the engine's next poll
         await self.crawler.signals.send_catch_log_async(signal=hfhub_signals.flush_buffers)
         assert self.crawler.engine is not None
@@ -178,12 +178,12 @@ class ClusterCoordinator:
                 self.stats.inc_value("hfhub/cluster/leases_settled_at_idle", dropped)
             # ... and a lease still in Redis is one this process lost track of (a pop whose
             # reply was lost, a settle that failed): back to the queue.
-            if not len(self.book) and (orphans := membership.return_leases()):
+            if not len(self.book) and (orphans := session.return_leases()):
                 self.stats.inc_value("hfhub/cluster/orphan_leases_returned", orphans)
                 return
         if not len(self.book) and await self._listing_lost():
             return
-        if membership.complete() and not len(self.book):
+        if session.complete() and not len(self.book):
             await self._close("finished")
 
     async def _listing_lost(self) -> bool:
@@ -191,39 +191,39 @@ class ClusterCoordinator:
         request is gone from Redis (a write a restarted Redis did not keep), or the whole crawl is
         (a Redis restarted without persistence; the workers then carry on with it, from the first
         page, and the repeated rows are compacted away when it is published)."""
-        membership = self.membership
-        state = membership.listing_state()
+        session = self.session
+        state = session.listing_state()
         if state == "ok":
             return False
         adopted = False
         if state == "lost":
-            adoption = membership.adopt_lost_crawl()
+            adoption = session.adopt_lost_crawl()
             if adoption == "other":
                 logger.error("Redis lost cluster crawl %(crawl)s, and another crawl has begun since: this worker "
-                             "stops; nothing of crawl %(crawl)s is published", {"crawl": membership.crawl_id})
+                             "stops; nothing of crawl %(crawl)s is published", {"crawl": session.crawl_id})
                 await self._close("cluster_state_lost")
                 return True
             if adoption == "joined":  # another worker made the crawl's keys again, and lists again
                 return True
             adopted = True
             self.stats.inc_value("hfhub/cluster/state_lost")
-        position, url = membership.listing_cursor()
+        position, url = session.listing_cursor()
         spider: Any = self.crawler.spider
         request = spider.listing_request(url or spider.first_page_url(), listed_before=position,
                                          epoch=secrets.token_hex(4))
-        restarts = membership.restart_listing(position, request, stalled_or_not=adopted)
+        restarts = session.restart_listing(position, request, stalled_or_not=adopted)
         if restarts == -1:
             return False
         if restarts == -2:
             logger.error("the listing of cluster crawl %(crawl)s stopped %(n)d times after %(pos)d models: giving up; "
-                         "nothing is published", {"crawl": membership.crawl_id, "n": MAX_LISTING_RESTARTS,
+                         "nothing is published", {"crawl": session.crawl_id, "n": MAX_LISTING_RESTARTS,
                                                   "pos": position})
             await self._close("cluster_listing_lost")
             return True
         self.stats.inc_value("hfhub/cluster/listing_restarts")
         logger.warning(
             "the listing of cluster crawl %(crawl)s had stopped: %(what)s; listing again from %(where)s",
-            {"crawl": membership.crawl_id,
+            {"crawl": session.crawl_id,
              "what": "Redis had lost the crawl (restarted without persistence?)" if state == "lost"
              else "its next page's request was lost (a write a restarted Redis did not keep?)",
              "where": f"the page after {position:,} models" if url else "the first page"},

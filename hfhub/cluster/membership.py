@@ -1,6 +1,6 @@
 """One worker's membership in a cluster crawl: the crawl's id, the worker's heartbeat, leases.
 
-``ClusterCrawl`` offers the same interface as ``hfhub.crawlstate.LocalCrawl`` (crawl id, part file
+``ClusterCrawl`` is a ``hfhub.crawlsession.CrawlSession``, like ``LocalCrawl`` (crawl id, part file
 names, publishing), so the spider and pipelines do not care which one they run under.
 
 Decisions that several workers could take at once are single Lua scripts, so Redis runs each as one
@@ -160,6 +160,10 @@ class ClusterCrawl:
         self.heartbeat()
         # Leases a previous process with this worker id left behind are not in flight here.
         self.return_leases()
+
+    @property
+    def resumed(self) -> bool:
+        return self.joined_running_crawl
 
     @property
     def _ttl_ms(self) -> int:

@@ -33,7 +33,7 @@ from scrapy_redis.scheduler import Scheduler
 from hfhub.cluster import redis_settings
 from hfhub.cluster.leases import PARENT_META
 from hfhub.cluster.outage import REDIS_ERRORS
-from hfhub.crawlstate import crawl_session
+from hfhub.crawlsession import cluster_session
 from hfhub.signals import request_scheduled
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ PRIORITY_QUEUE = defaults.SCHEDULER_QUEUE_CLASS
 
 
 class ClusterScheduler(Scheduler):
-    membership: ClusterCrawl
+    session: ClusterCrawl
     # (request, fingerprint, parent lease) of requests Redis did not take yet (down, restarting)
     unsent: deque[tuple[Request, str | None, str | None]]
 
@@ -65,18 +65,18 @@ class ClusterScheduler(Scheduler):
             raise ValueError("SCHEDULER_FLUSH_ON_START would empty the shared queue whenever a worker joins")
         if scheduler.queue_cls != PRIORITY_QUEUE:
             raise ValueError(f"hfhub's cluster mode uses its own leased {PRIORITY_QUEUE}; unset SCHEDULER_QUEUE_CLASS")
-        scheduler.membership = crawl_session(crawler)  # type: ignore[assignment]
-        scheduler.membership.outage.stats = crawler.stats
+        scheduler.session = cluster_session(crawler)
+        scheduler.session.outage.stats = crawler.stats
         scheduler.unsent = deque()
         return scheduler
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
-        self.queue = self.membership.leased_queue(spider, self.serializer)
+        self.queue = self.session.leased_queue(spider, self.serializer)
         if not self.df:
             dupefilter_cls = load_object(self.dupefilter_cls)
             if issubclass(dupefilter_cls, RFPDupeFilter):  # on this connection, which has the password
-                key = self.membership.keys.dupefilter
+                key = self.session.keys.dupefilter
                 self.df = dupefilter_cls(self.server, key=key, debug=spider.settings.getbool("DUPEFILTER_DEBUG"))
             else:
                 self.df = dupefilter_cls.from_spider(spider)
@@ -99,9 +99,9 @@ class ClusterScheduler(Scheduler):
             try:
                 queued = self.queue.push_unseen(request, fingerprint, self.df.key)
             except REDIS_ERRORS as exc:
-                self.membership.outage.failed(exc)
+                self.session.outage.failed(exc)
                 return
-            self.membership.outage.answered()
+            self.session.outage.answered()
             self.unsent.popleft()
             if queued:
                 if self.stats:
@@ -116,9 +116,9 @@ class ClusterScheduler(Scheduler):
         try:
             request = self.queue.pop()
         except REDIS_ERRORS as exc:
-            self.membership.outage.failed(exc)
+            self.session.outage.failed(exc)
             return None
-        self.membership.outage.answered()
+        self.session.outage.answered()
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
@@ -129,7 +129,7 @@ class ClusterScheduler(Scheduler):
         try:
             return super().has_pending_requests()
         except REDIS_ERRORS as exc:
-            self.membership.outage.failed(exc)
+            self.session.outage.failed(exc)
             return True  # not known: not idle
 
     def close(self, reason: str) -> None:
@@ -139,7 +139,7 @@ class ClusterScheduler(Scheduler):
             logger.warning("%(n)d request(s) never reached Redis; the leases they came from return to the "
                            "queue when this worker's heartbeat expires", {"n": len(self.unsent)})
         try:
-            returned = self.membership.leave()
+            returned = self.session.leave()
         except REDIS_ERRORS as exc:
             logger.warning("could not hand back this worker's leases (%(error)s); they return to the queue "
                            "when its heartbeat expires", {"error": exc})

@@ -18,7 +18,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from hfhub.cluster import redis_url
-from hfhub.crawlstate import crawl_session
+from hfhub.crawlsession import cluster_session
 from hfhub.dataset import stats_file_beside
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class CrawlStatsFile:
             raise NotConfigured("HFHUB_STATS_FILE is empty")
         path = Path(setting) if setting else stats_file_beside(crawler.settings["HFHUB_DATASET_DIR"])
         if redis_url(crawler.settings):  # one file per cluster worker
-            path = path.with_name(f"{path.stem}-{crawl_session(crawler).worker_id}{path.suffix}")
+            path = path.with_name(f"{path.stem}-{cluster_session(crawler).worker_id}{path.suffix}")
         extension = cls(crawler, path)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension

@@ -21,7 +21,8 @@ from twisted.internet.threads import deferToThread
 from hfhub import signals as hfhub_signals
 from hfhub.cards.publishing import cards_inprogress_dir, publish_cards
 from hfhub.cards.table import card_row, write_cards
-from hfhub.crawlstate import crawl_session, new_crawl_id
+from hfhub.crawlsession import crawl_session
+from hfhub.crawlstate import new_crawl_id
 from hfhub.items import CardItem
 from hfhub.versions import check_dataset_path, dataset_path
 

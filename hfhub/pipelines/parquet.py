@@ -5,11 +5,10 @@ models need not become Python objects in the crawling process (they do only if a
 ``page.models``). A ``ModelItem`` yielded on its own is buffered as a one-row table. Each part is written in a worker thread
 (``deferToThread``) so the reactor keeps downloading while pyarrow compresses; at most one write is
 in flight, which bounds memory to two buffers. After each part, the crawl's checkpoint moves past the listing pages that are now
-wholly on disk (``hfhub.crawlstate``). When the crawl finishes, its parts are compacted to one row
-per model and published into the dataset (``hfhub.dataset``); an interrupted or failed crawl leaves
-them under ``_inprogress/`` for a resumed run (same ``JOBDIR``) to continue. In a cluster crawl
-(``hfhub.cluster``) every worker writes its own parts into the same folder, and the one worker that
-sees the crawl complete publishes them all.
+wholly on disk (``hfhub.crawlstate``). When the crawl finishes, the ``PublishCrawl`` extension
+(``hfhub.extensions.publish``) publishes the parts; an interrupted or failed crawl leaves them under
+``_inprogress/`` for a resumed run (same ``JOBDIR``) to continue. In a cluster crawl
+(``hfhub.cluster``) every worker writes its own parts into the same folder.
 """
 
 from __future__ import annotations
@@ -27,18 +26,17 @@ from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from hfhub import crawlstate
+from hfhub.crawlsession import crawl_session
 from hfhub import signals as hfhub_signals
 from hfhub.dataset import write_table
 from hfhub.items import ModelItem
 from hfhub.modelpage import ModelPage
 from hfhub.modeltable import StepReport, models_to_table
 from hfhub.killpoints import kill_point
-from hfhub.publishing import forget_crawl_parts, publish_crawl
 from hfhub.schema import MODEL_SCHEMA
 from hfhub.versions import check_dataset_path, dataset_path, inprogress_dir
 
 if TYPE_CHECKING:
-    from scrapy import Spider
     from scrapy.crawler import Crawler
     from twisted.internet.defer import Deferred
     from typing_extensions import Self
@@ -60,12 +58,6 @@ def check_compression(codec: str) -> None:
         )
 
 
-def _listing_reached_end(spider: Spider, reason: str) -> bool:
-    """Whether the listing provably reached its last page (or its cut-off, or its limit)."""
-    reached = getattr(spider, "listing_reached_end", None)
-    return True if reached is None else bool(reached(reason))
-
-
 class ParquetDatasetPipeline:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -78,7 +70,7 @@ class ParquetDatasetPipeline:
         if self.rows_per_part < 1:
             raise ValueError("HFHUB_PARQUET_ROWS_PER_PART must be at least 1")
         check_compression(self.compression)
-        self.session = crawlstate.crawl_session(crawler)
+        self.session = crawl_session(crawler)
         self.crawl_id = self.session.crawl_id
         check_dataset_path(self.dataset_dir)  # before anything is written (hfhub.versions)
         self.parts_dir = inprogress_dir(self.dataset_dir, self.crawl_id)
@@ -90,13 +82,11 @@ class ParquetDatasetPipeline:
         self._buffered = 0
         self._next_part = self._first_free_part_number()
         self._writing: Deferred[Any] | None = None
-        self._write_failed = False
         self._pipeline_error = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         pipeline = cls(crawler)
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.page_listed, signal=hfhub_signals.page_listed)
         crawler.signals.connect(pipeline.item_not_written, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.item_not_written, signal=signals.item_error)
@@ -248,69 +238,4 @@ class ParquetDatasetPipeline:
         assert self.crawler.engine is not None
         self.stats.inc_value("hfhub/parts_failed")
         logger.error("could not write %(path)s: %(error)s", {"path": path, "error": failure.getErrorMessage()})
-        self._write_failed = True
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="dataset_write_failed"))
-
-    # --- publishing -----------------------------------------------------------------------------
-    async def spider_closed(self, spider: Spider, reason: str) -> None:
-        mode = getattr(spider, "mode", "full")
-        if reason == "finished" and not self._write_failed and not _listing_reached_end(spider, reason):
-            # e.g. a broken JOBDIR queue lost the listing's next request: the engine closes as
-            # "finished", but publishing a full crawl without the rest would drop those models
-            self.stats.set_value("hfhub/publish/refused", "the listing did not reach its last page")
-            logger.error("the listing did not reach its last page: the crawl is not published")
-            reason = "listing_incomplete"
-        if reason != "finished" or self._write_failed:
-            resume = self.session.resume_hint()
-            logger.warning(
-                "crawl ended with %(reason)r: its parts stay in %(dir)s%(resume)s; %(dataset)s is unchanged",
-                {"reason": reason, "dir": self.parts_dir, "resume": resume, "dataset": self.dataset_dir},
-            )
-            return
-        if not self.session.claim_publication():
-            return  # a cluster crawl: another worker publishes it
-        # the tables published with the models (cards) go first, so the index built after sees them
-        await self.crawler.signals.send_catch_log_async(signal=hfhub_signals.crawl_publishing, crawl_id=self.crawl_id)
-        try:
-            await maybe_deferred_to_future(deferToThread(self._compact_and_publish, mode))
-        except Exception as exc:  # noqa: BLE001 - any failure: counted, logged, and the exit status says so
-            self.stats.set_value("hfhub/publish/failed", f"{type(exc).__name__}: {exc}")
-            logger.error("publishing the crawl failed (%(error)s); %(dataset)s is unchanged%(resume)s",
-                         {"error": exc, "dataset": self.dataset_dir, "resume": self.session.resume_hint()},
-                         exc_info=True)
-            if self.session.shared:
-                self.session.publication_failed()
-            return
-        results = await self.crawler.signals.send_catch_log_async(
-            signal=hfhub_signals.dataset_published, dataset_dir=self.dataset_dir, mode=mode,
-            models=self.stats.get_value("hfhub/models_published"),
-        )
-        failed = sum(1 for _, result in results if isinstance(result, Failure))
-        if failed:  # Scrapy has logged each with its traceback
-            self.stats.set_value("hfhub/publish/handlers_failed", failed)
-        # Only now is the crawl done with: killed while the index was built, the same JOBDIR
-        # publishes again (a no-op, the version exists) and builds the index, instead of crawling anew.
-        await maybe_deferred_to_future(deferToThread(self._forget_published_crawl))
-
-    def _forget_published_crawl(self) -> None:
-        kill_point("publish:before_forget")
-        self.session.published()
-        kill_point("publish:forgotten")
-        forget_crawl_parts(self.dataset_dir, self.crawl_id)
-
-    def _compact_and_publish(self, mode: str) -> None:
-        # Repeats within the crawl: seen by the dedup pipeline in this run, or unknowable after a
-        # resume or in a cluster (other processes' ids were in their memory). Skipped otherwise:
-        # reading every id back costs a few hundred MB at two million models.
-        publication = publish_crawl(
-            self.dataset_dir, self.parts_dir, self.crawl_id, mode=mode, compression=self.compression,
-            compact_own_parts=bool(self.session.may_repeat_rows or self.stats.get_value("hfhub/duplicates")),
-            empty_part_name=f"{self.session.part_stem}-00000.parquet",
-        )
-        self.stats.set_value("hfhub/duplicates_removed", publication.removed)
-        self.stats.set_value("hfhub/models_published", publication.models)
-        logger.info(
-            "published %(mode)s crawl %(crawl)s: %(dir)s now holds %(rows)d models (%(version)s); %(removed)d older rows removed",
-            {"mode": mode, "crawl": self.crawl_id, "dir": self.dataset_dir, "rows": publication.models,
-             "version": publication.version, "removed": publication.removed},
-        )

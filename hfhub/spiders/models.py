@@ -20,6 +20,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider
 
 from hfhub import crawlstate
+from hfhub.crawlsession import crawl_session
 from hfhub.cards.publishing import cards_of_crawl
 from hfhub.cards.table import known_card_shas
 from hfhub.cluster.leases import settles_lease
@@ -73,7 +74,7 @@ class ModelsSpider(CardRequests, scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.session = crawlstate.crawl_session(crawler)
+        spider.session = crawl_session(crawler)
         # Scrapy's OffsiteMiddleware then drops redirects to any other host
         spider.allowed_domains = [origin(crawler.settings["HF_ENDPOINT"])[1]]
         # (in a cluster, every worker must list the same thing from the same place)
