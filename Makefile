@@ -20,6 +20,8 @@ demo: install
 
 test: install-dev
 	bash scripts/install-test-system-packages.sh
+	$(BIN)/ruff check .
+	$(BIN)/mypy hfhub
 	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 clean:

@@ -25,9 +25,6 @@ from typing import Any
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
 from benchmarks.proctree import PeakTreeMemory
 from hfhub.index import (
     ModelIndex,
@@ -37,6 +34,8 @@ from hfhub.index import (
 from hfhub.index import searcher as S
 from hfhub.index.synthetic import write_dataset
 from hfhub.index.text import expand_query, query_hashes
+
+REPO = Path(__file__).resolve().parents[1]
 
 NATURAL = [
     "japanese sentiment classifier",

@@ -16,7 +16,6 @@ import argparse
 import contextlib
 import json
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -26,14 +25,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
 from benchmarks.table import save_and_print
 from hfhub.index import ModelIndex, build_index
 from hfhub.index.synthetic import write_dataset
 from hfhub.web import SearchServer
 from hfhub.web.api import SearchApi
+
+REPO = Path(__file__).resolve().parents[1]
 
 WORDS = ["japanese", "sentiment", "bert", "llama", "gguf", "whisper", "speech", "vision", "code", "german",
          "translation", "summarization", "small", "fast", "instruct", "chat", "embedding", "diffusion"]

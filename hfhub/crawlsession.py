@@ -97,14 +97,14 @@ def crawl_session(crawler: Crawler) -> CrawlSession:
     """The crawl this process takes part in (``LocalCrawl`` or, with a Redis URL, ``ClusterCrawl``),
     one per crawler, shared by the spider, the pipelines and the cluster components."""
     if crawler not in _sessions:
-        from hfhub.cluster import redis_settings, redis_url  # noqa: PLC0415 (scrapy-redis only when used)
+        from hfhub.cluster import redis_settings, redis_url
 
         settings = crawler.settings
         if redis_url(settings):
-            from scrapy_redis.connection import get_redis_from_settings  # noqa: PLC0415
+            from scrapy_redis.connection import get_redis_from_settings
 
-            from hfhub.cluster.keys import ClusterKeys  # noqa: PLC0415
-            from hfhub.cluster.membership import ClusterCrawl, default_worker_id  # noqa: PLC0415
+            from hfhub.cluster.keys import ClusterKeys
+            from hfhub.cluster.membership import ClusterCrawl, default_worker_id
 
             keys = ClusterKeys(
                 crawler.spidercls.name,

@@ -19,9 +19,8 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from hfhub.dataset import write_json_atomically
 
@@ -54,7 +53,7 @@ def crawl_started_at(crawl_id: str) -> datetime | None:
     """When the crawl ``crawl_id`` started (its first run, for a resumed crawl), or None if the id
     does not say."""
     try:
-        return datetime.strptime(crawl_id.partition("-")[0], _CRAWL_ID_TIME).replace(tzinfo=timezone.utc)
+        return datetime.strptime(crawl_id.partition("-")[0], _CRAWL_ID_TIME).replace(tzinfo=UTC)
     except ValueError:
         return None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +146,7 @@ def newest_last_modified(parts: list[Path]) -> datetime | None:
         latest = pc.max(pq.ParquetFile(part).read(columns=["last_modified"]).column("last_modified"))
         if not latest.is_valid:
             continue
-        value = latest.cast(pa.timestamp(latest.type.unit)).as_py().replace(tzinfo=timezone.utc)
+        value = latest.cast(pa.timestamp(latest.type.unit)).as_py().replace(tzinfo=UTC)
         if newest is None or value > newest:
             newest = value
     return newest

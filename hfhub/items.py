@@ -27,8 +27,8 @@ class ModelItem:
     name: Any = None
     sha: Any = None
     # time
-    created_at: datetime | str | None = None
-    last_modified: datetime | str | None = None
+    created_at: Any = None  # a datetime once validated
+    last_modified: Any = None
     # popularity
     downloads: Any = None
     downloads_all_time: Any = None

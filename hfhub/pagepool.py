@@ -16,17 +16,19 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy import signals
 
 from hfhub import pagework
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 T = TypeVar("T")
 
@@ -59,7 +61,7 @@ class PagePool:
 
     @property
     def pids(self) -> list[int]:
-        return sorted(self._executor._processes) if self._executor is not None else []  # noqa: SLF001
+        return sorted(self._executor._processes) if self._executor is not None else []
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """``work(*args)`` in a page process (or here, inline)."""

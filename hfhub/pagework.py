@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import itertools
 import os
 import signal
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -60,7 +61,7 @@ class PageOrder:
 def page_order(records: list[Any], key: str) -> PageOrder:
     values = [parse_time(record.get(key)) if isinstance(record, dict) else None for record in records]
     present = [value for value in values if value is not None]
-    breaks = sum(1 for before, after in zip(present, present[1:]) if after > before)
+    breaks = sum(1 for before, after in itertools.pairwise(present) if after > before)
     return PageOrder(breaks, present[0] if present else None, present[-1] if present else None)
 
 
@@ -115,7 +116,7 @@ def parse_time(value: Any) -> datetime | None:
     except ValueError:
         return None
     if moment is not None and moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment
 
 

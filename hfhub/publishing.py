@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hfhub.crawlstate import crawl_started_at
 from hfhub.dataset import (
-    PART_GLOB, count_rows, dataset_watermark, drop_superseded_rows, newest_last_modified, read_dataset_state,
-    write_dataset_state, write_table,
+    PART_GLOB,
+    count_rows,
+    dataset_watermark,
+    drop_superseded_rows,
+    newest_last_modified,
+    read_dataset_state,
+    write_dataset_state,
+    write_table,
 )
 from hfhub.killpoints import kill_point
 from hfhub.schema import MODEL_SCHEMA
@@ -56,7 +62,7 @@ def publish_crawl(
         watermark = dataset_watermark(newest_last_modified(parts), crawl_started_at(crawl_id))
         write_dataset_state(version, {
             "crawl_id": crawl_id, "mode": mode, "models": count_rows(parts),
-            "published_at": datetime.now(timezone.utc).isoformat(),
+            "published_at": datetime.now(UTC).isoformat(),
             "watermark": watermark.isoformat() if watermark else None,
         })
 

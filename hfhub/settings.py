@@ -78,8 +78,11 @@ LEFT_OUT_OF_SCRAPY = frozenset({
 # - SpiderState: writes JOBDIR/spider.state in place, so a full disk left a file the resume could not load.
 REPLACED_IN_SCRAPY = {"scrapy.extensions.spiderstate.SpiderState": "hfhub.extensions.spiderstate.AtomicSpiderState"}
 EXTENSIONS_BASE = {
-    REPLACED_IN_SCRAPY.get(path, path): order
-    for path, order in _scrapy_defaults.EXTENSIONS_BASE.items() if path not in LEFT_OUT_OF_SCRAPY
+    **{REPLACED_IN_SCRAPY.get(path, path): order
+       for path, order in _scrapy_defaults.EXTENSIONS_BASE.items() if path not in LEFT_OUT_OF_SCRAPY},
+    # The crawl's result: publishes a finished crawl's parts at spider_closed, after the pipelines
+    # have written them. In the base, like the pipelines, so an EXTENSIONS of your own keeps it.
+    "hfhub.extensions.publish.PublishCrawl": 150,
 }
 DOWNLOADER_MIDDLEWARES_BASE = {
     path: order for path, order in _scrapy_defaults.DOWNLOADER_MIDDLEWARES_BASE.items() if path not in LEFT_OUT_OF_SCRAPY
@@ -90,8 +93,6 @@ EXTENSIONS = {
     "hfhub.extensions.statsfile.CrawlStatsFile": 110,
     "hfhub.extensions.gctuning.GarbageCollectorTuning": 130,
     "hfhub.extensions.itemerrors.ItemErrorStats": 140,
-    # publishes a finished crawl's parts at spider_closed, after the pipelines have written them
-    "hfhub.extensions.publish.PublishCrawl": 150,
     # builds on hfhub's dataset_published signal, i.e. after PublishCrawl has published
     "hfhub.extensions.index.IndexBuilder": 200,
 }

@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -62,14 +62,14 @@ def _boolean(value: Any) -> Any:
 
 def _timestamp(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if not isinstance(value, str) or not 10 <= len(value) <= 40:
         return INVALID
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return INVALID
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _strings(value: Any) -> Any:

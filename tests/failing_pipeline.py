@@ -3,9 +3,8 @@ tests/test_cluster.py, tests/test_cards_crawl.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import zlib
+from typing import Any
 
 from scrapy import Request
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow.dataset as ds
-import pytest
 
 from hfhub.fakehub.corpus import Corpus
 from hfhub.fakehub.process import FakeHubProcess

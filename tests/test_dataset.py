@@ -1,12 +1,11 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from datetime import datetime, timezone
 
 from hfhub.dataset import drop_superseded_rows, write_table
 from hfhub.schema import COLUMNS, MODEL_SCHEMA
@@ -37,7 +36,7 @@ def test_write_part_is_atomic_and_reads_back(tmp_path: Path):
 
 
 def test_drop_superseded_rows_keeps_the_newest_record_of_each_id(tmp_path: Path):
-    t = [datetime(2026, 1, d, tzinfo=timezone.utc) for d in range(1, 5)]
+    t = [datetime(2026, 1, d, tzinfo=UTC) for d in range(1, 5)]
     first, second = tmp_path / "part-a.parquet", tmp_path / "part-b.parquet"
     data = columns(["m/1", "m/2", "m/3"])
     data["last_modified"] = [t[0], t[2], t[1]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,7 +10,7 @@ from hfhub.enrichment import enrich_item, metadata, scores, weights
 from hfhub.hubrecord import model_item_from_api
 from hfhub.validation import validate_item
 
-CRAWLED = datetime(2026, 11, 26, tzinfo=timezone.utc)
+CRAWLED = datetime(2026, 11, 26, tzinfo=UTC)
 
 
 def enriched(record: dict):
@@ -225,7 +225,7 @@ def test_a_gguf_repo_without_library_name_is_gguf():
     ({"id": "a/Llama-3.1-8B", "config": {"architectures": ["LlamaForCausalLM"], "model_type": "llama"}}, None, 8_000),
 ])
 def test_moe_is_recognised_from_what_the_list_api_gives(record, evidence, active):
-    record = {**record, "safetensors": record.get("gguf") and None or {"parameters": {"BF16": 8_000}}}
+    record = {**record, "safetensors": (record.get("gguf") and None) or {"parameters": {"BF16": 8_000}}}
     item = enriched({k: v for k, v in record.items() if v is not None})
     assert item.moe_evidence == evidence
     assert item.est_active_parameters == active

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import subprocess
+from datetime import UTC
 from pathlib import Path
 
 import pandas as pd
@@ -172,24 +173,24 @@ def test_the_token_goes_only_to_the_endpoints_scheme_host_and_port(url, sent):
 
 
 def test_one_invalid_utf8_byte_does_not_make_a_page_unreadable():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from hfhub import pagework
 
     body = b'[{"id": "org/fine"}, {"id": "org/odd", "pipeline_tag": "text-\xff-generation"}]'
-    page = pagework.build_page(body, datetime.now(timezone.utc), None, None, False)
+    page = pagework.build_page(body, datetime.now(UTC), None, None, False)
     assert not isinstance(page, str) and page.kept == 2 and page.invalid_utf8
     assert page.table.column("id").to_pylist() == ["org/fine", "org/odd"]
 
 
 def test_a_page_with_more_records_than_asked_for_is_refused():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from hfhub import pagework
 
     body = b"[" + b",".join(b'{"id": "org/m%d"}' % i for i in range(11)) + b"]"
-    assert pagework.build_page(body, datetime.now(timezone.utc), None, None, False, max_records=10) == "too_many_records"
-    assert pagework.build_page(b"[1, 2", datetime.now(timezone.utc), None, None, False) == "malformed_json"
+    assert pagework.build_page(body, datetime.now(UTC), None, None, False, max_records=10) == "too_many_records"
+    assert pagework.build_page(b"[1, 2", datetime.now(UTC), None, None, False) == "malformed_json"
 
 
 @pytest.mark.parametrize("model_id", [".", "..", "x/..", "a/.git", "a/b.git", "a--b/c", "-a/b", "a/b-", "a/.hidden", "a/b/c"])

@@ -21,7 +21,7 @@ def test_rate_limit_window_answers_429_with_hub_headers() -> None:
         info = parse_ratelimit_headers(seen[0][1])
         assert info is not None and (info.resource_type, info.remaining, info.limit, info.window_seconds) == (
             "api", 2, 3, 60)
-        status, headers, body = seen[3]
+        _status, headers, body = seen[3]
         limited = parse_ratelimit_headers(headers)
         assert limited is not None and limited.remaining == 0 and 0 < limited.reset_in_seconds <= 60
         assert int(headers["Retry-After"]) == limited.reset_in_seconds

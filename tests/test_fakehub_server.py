@@ -12,9 +12,8 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 from huggingface_hub import HfApi, ModelInfo
-from huggingface_hub.hf_api import ExpandModelProperty_T
 from huggingface_hub.errors import RepositoryNotFoundError
-from huggingface_hub.utils import parse_ratelimit_headers
+from huggingface_hub.hf_api import ExpandModelProperty_T
 
 from hfhub.fakehub.corpus import Corpus
 from hfhub.fakehub.process import FakeHubProcess

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hfhub.hubrecord import model_item_from_api
 
-NOW = datetime(2026, 11, 26, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
 # Shaped like a real `GET /api/models?expand[]=...` record of a quantized, gated LLM repo.
 QUANTIZED_LLM = {

@@ -10,7 +10,7 @@ import re
 import signal
 import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -53,7 +53,7 @@ def wait_until(condition, timeout: float, what: str) -> None:
 
 
 BODY = b'[{"id": "org/a", "sha": "' + b"0" * 40 + b'"}, {"id": "no good id!"}, {"id": "org/b", "likes": "many"}]'
-NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def test_a_page_is_built_in_one_call_the_same_in_a_page_process_as_inline():
@@ -125,7 +125,7 @@ def test_page_processes_die_with_a_killed_crawl(tmp_path):
             page_processes = children(crawl.pid)
             crawl.kill()
             # The crawl's stderr reaches end-of-file only once no process holds it open any more.
-            _, stderr = crawl.communicate(timeout=30)
+            _, _stderr = crawl.communicate(timeout=30)
         finally:
             crawl.kill()
     assert len(page_processes) == 2

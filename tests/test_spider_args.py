@@ -33,7 +33,7 @@ def test_bad_arguments_are_refused_with_a_clear_message(kwargs, message):
 
 
 def test_spider_refuses_unknown_arguments_but_accepts_scrapyd_ones():
-    with pytest.raises(ValueError, match="unknown spider argument.*limt"):
+    with pytest.raises(ValueError, match=r"unknown spider argument.*limt"):
         ModelsSpider(limt="5")
     spider = ModelsSpider(limit="5", _job="abc123")
     assert spider.args.limit == 5

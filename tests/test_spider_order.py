@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -50,14 +50,14 @@ def test_page_order_counts_records_out_of_a_descending_order():
                                           "2025-01-05T00:00:00Z", "2025-01-01T00:00:00Z")]
     order = page_order([*records, "not a record", {"createdAt": None}], "createdAt")
     assert order.breaks == 1  # ties keep the order; the rise to 01-05 does not
-    assert order.first == datetime(2025, 1, 3, tzinfo=timezone.utc)
-    assert order.last == datetime(2025, 1, 1, tzinfo=timezone.utc)
+    assert order.first == datetime(2025, 1, 3, tzinfo=UTC)
+    assert order.last == datetime(2025, 1, 1, tzinfo=UTC)
     assert page_order([], "createdAt").first is None
 
 
 def test_limit_and_cutoff_on_one_page():
     page = [{"lastModified": f"2025-01-{day:02d}T00:00:00Z"} for day in (9, 8, 7, 3, 2)]
-    cutoff = datetime(2025, 1, 5, tzinfo=timezone.utc)
+    cutoff = datetime(2025, 1, 5, tzinfo=UTC)
     assert wanted(page, None, cutoff) == (page[:3], False, True)
     assert wanted(page, 2, cutoff) == (page[:2], False, False)  # the limit comes first
     assert wanted(page, 4, cutoff) == (page[:3], False, True)  # the cut-off comes first

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow as pa
 import pytest
@@ -13,7 +13,7 @@ from hfhub.items import ModelItem
 from hfhub.schema import COLUMNS, MODEL_SCHEMA
 from hfhub.validation import InvalidRecord, validate_item
 
-NOW = datetime(2026, 11, 26, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_a_value_of_the_wrong_type_is_nulled_and_reported(field, value):
 def test_valid_values_are_kept_and_dates_parsed():
     item = ModelItem(id="a/b", downloads=3, created_at="2024-07-24T10:00:00.000Z", tags=["x"], trending_score=2)
     assert validate_item(item).nulled == []
-    assert item.created_at == datetime(2024, 7, 24, 10, tzinfo=timezone.utc)
+    assert item.created_at == datetime(2024, 7, 24, 10, tzinfo=UTC)
     assert item.trending_score == 2.0 and item.tags == ["x"] and item.downloads == 3
 
 

@@ -34,10 +34,10 @@ _SCRIPT_LANGUAGE = {
 }
 
 _FUNCTION_WORDS = {
-    "en": frozenset("the and of to is in for this with that are be it a an from on by as".split()),
-    "de": frozenset("der die und das ist mit für von nicht ein eine auf den zu im des dem".split()),
-    "fr": frozenset("le la les et des est une pour dans du sur avec pas qui de un au".split()),
-    "es": frozenset("el la los las y de que es una para con por del se un al como".split()),
+    "en": frozenset(["the", "and", "of", "to", "is", "in", "for", "this", "with", "that", "are", "be", "it", "a", "an", "from", "on", "by", "as"]),
+    "de": frozenset(["der", "die", "und", "das", "ist", "mit", "für", "von", "nicht", "ein", "eine", "auf", "den", "zu", "im", "des", "dem"]),
+    "fr": frozenset(["le", "la", "les", "et", "des", "est", "une", "pour", "dans", "du", "sur", "avec", "pas", "qui", "de", "un", "au"]),
+    "es": frozenset(["el", "la", "los", "las", "y", "de", "que", "es", "una", "para", "con", "por", "del", "se", "un", "al", "como"]),
 }
 _WORD = re.compile(r"[^\W\d_]+")
 

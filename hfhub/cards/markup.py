@@ -30,8 +30,7 @@ _HTML_BLOCK_END = {
 }
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,20})\b[^<>]{0,1000}>")
 _BLOCK_TAGS = frozenset(
-    "p div br hr li ul ol table tr td th thead tbody center details summary blockquote pre "
-    "section header footer figure figcaption dl dt dd".split()
+    ["p", "div", "br", "hr", "li", "ul", "ol", "table", "tr", "td", "th", "thead", "tbody", "center", "details", "summary", "blockquote", "pre", "section", "header", "footer", "figure", "figcaption", "dl", "dt", "dd"]
 )
 _HEADING_TAGS = {f"h{n}": "#" * n for n in range(1, 7)}
 

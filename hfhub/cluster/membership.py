@@ -114,6 +114,13 @@ return restarts
 MAX_LISTING_RESTARTS = 3
 
 
+def _text(raw: bytes | str | None) -> str:
+    """A Redis reply as text ("" for none)."""
+    if raw is None:
+        return ""
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
@@ -171,14 +178,14 @@ class ClusterCrawl:
 
     def _join(self, keys: ClusterKeys) -> tuple[str, bool]:
         created = self.server.set(keys.current, new_crawl_id(), nx=True)
-        return self.server.get(keys.current).decode(), not created
+        return _text(self.server.get(keys.current)), not created
 
     def agree_on_args(self, args: dict[str, Any]) -> None:
         """Every worker of a crawl must list the same thing: the first worker's arguments stand."""
         self.args = args
         mine = orjson.dumps(args, option=orjson.OPT_SORT_KEYS)
         self.server.set(self.keys.crawl_args, mine, nx=True)
-        agreed = orjson.loads(self.server.get(self.keys.crawl_args))
+        agreed = orjson.loads(self.server.get(self.keys.crawl_args) or b"null")
         if agreed != orjson.loads(mine):
             raise ValueError(
                 f"this worker's arguments {args} differ from those of cluster crawl {self.crawl_id} "
@@ -214,7 +221,7 @@ class ClusterCrawl:
         for worker, count in zip(report[::2], report[1::2]):
             logger.warning(
                 "worker %(worker)s stopped heart-beating: %(count)d of its requests are back in the queue",
-                {"worker": worker.decode(), "count": count},
+                {"worker": _text(worker), "count": count},
             )
             returned += int(count)
         return returned
@@ -266,7 +273,7 @@ class ClusterCrawl:
         "other" if another crawl is current by now (the workers of this one must stop)."""
         keys = self.keys
         self.server.set(keys.current, self.crawl_id, nx=True)
-        if (self.server.get(keys.current) or b"").decode() != self.crawl_id:
+        if _text(self.server.get(keys.current)) != self.crawl_id:
             return "other"
         self.heartbeat()
         if not self.server.set(keys.crawl_args, orjson.dumps(self.args, option=orjson.OPT_SORT_KEYS), nx=True):
@@ -281,7 +288,7 @@ class ClusterCrawl:
         cursor = self.server.hgetall(self.keys.listing_cursor)
         if not cursor:
             return 0, None
-        return int(cursor[b"position"]), cursor[b"url"].decode()
+        return int(cursor[b"position"]), _text(cursor[b"url"])
 
     def restart_listing(self, position: int, request: Any, *, stalled_or_not: bool = False) -> int:
         """Queue ``request`` (the listing's page at the cursor) if the listing is still stalled
@@ -310,7 +317,7 @@ class ClusterCrawl:
 
     def finished_elsewhere(self) -> bool:
         finished = self.server.get(self.keys.finished)
-        return finished is not None and finished.decode() == self.crawl_id
+        return finished is not None and _text(finished) == self.crawl_id
 
     # --- publishing -----------------------------------------------------------------------------
     def claim_publication(self) -> bool:
@@ -322,7 +329,7 @@ class ClusterCrawl:
             ))
             if not self._publisher:
                 logger.info("the crawl is complete; worker %(w)s publishes it",
-                            {"w": (self.server.get(keys.publisher) or b"?").decode()})
+                            {"w": _text(self.server.get(keys.publisher)) or "?"})
         return self._publisher
 
     def publication_failed(self) -> None:
@@ -333,7 +340,7 @@ class ClusterCrawl:
     def published(self) -> None:
         """Clear the crawl's state (its publisher claim expires by itself, so no late worker re-claims)."""
         keys = self.keys
-        workers = [raw.decode() for raw in self.server.smembers(keys.workers)]
+        workers = [_text(raw) for raw in self.server.smembers(keys.workers)]
         self.server.set(keys.finished, self.crawl_id, ex=FINISHED_TTL)
         self.server.delete(
             keys.queue, keys.dupefilter, keys.listing_done, keys.listing_cursor, keys.listing_restarts, keys.workers,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.misc import load_object
 from scrapy_redis import defaults
@@ -50,6 +50,7 @@ PRIORITY_QUEUE = defaults.SCHEDULER_QUEUE_CLASS
 
 class ClusterScheduler(Scheduler):
     session: ClusterCrawl
+    df: Any  # scrapy-redis's dupefilter, made in open()
     # (request, fingerprint, parent lease) of requests Redis did not take yet (down, restarting)
     unsent: deque[tuple[Request, str | None, str | None]]
 

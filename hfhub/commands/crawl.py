@@ -63,12 +63,12 @@ def write_failures(stats: dict) -> list[str]:
 
 
 class Command(ScrapyCrawlCommand):
-    _crawler: Crawler | None = None
+    _started: Crawler | None = None
 
     def _create_crawler(self, spname: type[Spider] | str) -> Crawler:
         # The process forgets its crawlers once they are done; keep ours to read its stats after.
-        self._crawler = super()._create_crawler(spname)
-        return self._crawler
+        self._started = super()._create_crawler(spname)
+        return self._started
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
@@ -83,20 +83,20 @@ class Command(ScrapyCrawlCommand):
         # garbage collection walks every object Scrapy, Twisted and pyarrow created: 0.6 s of a
         # 2,000-model crawl's 2.3 s, measured. Frozen objects are left to the OS to reclaim.
         gc.freeze()
-        if self._crawler is None:
+        if self._started is None:
             return
         try:
-            reason = self._crawler.stats.get_value("finish_reason")
+            reason = self._started.stats.get_value("finish_reason")
         except RuntimeError:  # the crawl failed before it started (the error is logged)
             reason = "start_error"
         if reason != "finished":
             logger.error("crawl did not finish (finish_reason=%(reason)r): exit status 1", {"reason": reason})
             self.exitcode = 1
-        elif failures := write_failures(self._crawler.stats.get_stats()):
+        elif failures := write_failures(self._started.stats.get_stats()):
             logger.error("the crawl finished but did not write all it should (%(what)s): exit status 1",
                          {"what": ", ".join(failures)})
             self.exitcode = 1
-        elif errors := pipeline_errors(self._crawler.stats.get_stats()):
+        elif errors := pipeline_errors(self._started.stats.get_stats()):
             logger.error("a pipeline failed on %(n)d item(s) (hfhub/pipeline_errors/ in the stats): exit status 1",
                          {"n": errors})
             self.exitcode = 1

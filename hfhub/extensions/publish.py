@@ -11,7 +11,7 @@ publishes then), ``dataset_published`` after (the index builder runs then).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -25,9 +25,10 @@ from hfhub.publishing import forget_crawl_parts, publish_crawl
 from hfhub.versions import dataset_path, inprogress_dir
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Spider
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class PublishCrawl:
         await self.crawler.signals.send_catch_log_async(signal=hfhub_signals.crawl_publishing, crawl_id=self.crawl_id)
         try:
             await maybe_deferred_to_future(deferToThread(self._compact_and_publish, mode))
-        except Exception as exc:  # noqa: BLE001 - any failure: counted, logged, and the exit status says so
+        except Exception as exc:
             self.stats.set_value("hfhub/publish/failed", f"{type(exc).__name__}: {exc}")
             logger.error("publishing the crawl failed (%(error)s); %(dataset)s is unchanged%(resume)s",
                          {"error": exc, "dataset": self.dataset_dir, "resume": self.session.resume_hint()},

@@ -22,8 +22,9 @@ from hfhub.crawlsession import cluster_session
 from hfhub.dataset import stats_file_beside
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from hfhub.fakehub.query import EXPANDABLE
 def walk(url: str, pages: int) -> tuple[int, int, int, float]:
     """(pages, models, bytes, seconds) following next links from ``url``."""
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
     target: str | None = f"{parts.path}?{parts.query}"
     n_pages = n_models = n_bytes = 0
     start = time.perf_counter()

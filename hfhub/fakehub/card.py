@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import zlib
-
 import json
+import zlib
 from typing import Any
 
 _TASK_WORDS = {

@@ -7,15 +7,15 @@ as generating everything at once.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
 from hfhub.fakehub import rand, vocab
 
-LEGACY_CREATED_MS = int(datetime(2022, 3, 2, 23, 29, 4, tzinfo=timezone.utc).timestamp() * 1000)
-EPOCH_START_MS = int(datetime(2022, 3, 3, tzinfo=timezone.utc).timestamp() * 1000)
-EPOCH_END_MS = int(datetime(2026, 11, 1, tzinfo=timezone.utc).timestamp() * 1000)
+LEGACY_CREATED_MS = int(datetime(2022, 3, 2, 23, 29, 4, tzinfo=UTC).timestamp() * 1000)
+EPOCH_START_MS = int(datetime(2022, 3, 3, tzinfo=UTC).timestamp() * 1000)
+EPOCH_END_MS = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp() * 1000)
 
 N_STEMS = len(vocab.STEMS)
 N_VERSIONS = len(vocab.VERSIONS)

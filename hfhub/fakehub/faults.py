@@ -6,6 +6,7 @@ import math
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -58,7 +59,7 @@ class Verdict:
 class RateLimiter:
     """Per-bucket fixed windows that start when the server starts, like the Hub's."""
 
-    def __init__(self, quotas: dict[str, Quota], clock: callable = time.monotonic) -> None:  # type: ignore[valid-type]
+    def __init__(self, quotas: dict[str, Quota], clock: Callable[[], float] = time.monotonic) -> None:
         self.quotas = quotas
         self.clock = clock
         self.t0 = clock()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import functools
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,12 +28,12 @@ _TEXT_TASKS = {"text-generation", "text-classification", "token-classification",
 
 
 # Repos created since then get their packed MLX weights counted as weights (see artifacts._safetensors).
-_PACKED_WEIGHTS_COUNTED_SINCE_MS = int(datetime(2026, 8, 26, tzinfo=timezone.utc).timestamp() * 1000)
+_PACKED_WEIGHTS_COUNTED_SINCE_MS = int(datetime(2026, 8, 26, tzinfo=UTC).timestamp() * 1000)
 
 
 def iso(ms: int) -> str:
     """The Hub's timestamp format: ISO 8601, milliseconds, Z."""
-    dt = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 

@@ -129,7 +129,7 @@ def _matches(record: dict[str, Any], q: ListQuery) -> bool:
     model_id = str(record["id"])
     tags = record.get("tags") or []
     return (
-        (q.author is None or model_id.partition("/")[0] == q.author and "/" in model_id)
+        (q.author is None or (model_id.partition("/")[0] == q.author and "/" in model_id))
         and (q.pipeline_tag is None or record.get("pipeline_tag") == q.pipeline_tag)
         and (q.search is None or q.search.lower() in model_id.lower())
         and all(tag in tags for tag in q.filters)

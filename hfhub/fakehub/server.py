@@ -78,8 +78,7 @@ class FakeHub:
         self.stats = Stats()
         self.httpd = ThreadingHTTPServer((config.host, config.port), _handler_class(self))
         self.httpd.daemon_threads = True
-        host, port = self.httpd.server_address[:2]
-        self.url = f"http://{host}:{port}"
+        self.url = f"http://{config.host}:{self.httpd.server_port}"
         self._thread: threading.Thread | None = None
 
     def start(self) -> FakeHub:
@@ -139,7 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
         # ACKs would add ~40 ms to every keep-alive response.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s " + format, self.address_string(), *args)
 
     def do_GET(self) -> None:
@@ -212,8 +211,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Retry-After"] = str(v.retry_after or 1)
             message = "You have exceeded our rate limits. Please retry later."
             if v.reason == "rate_limit":
-                message = "You have been rate-limited; you can retry this action in about %d seconds" % (
-                    v.retry_after or 1)
+                message = f"You have been rate-limited; you can retry this action in about {v.retry_after or 1:d} seconds"
             body = orjson.dumps({"error": message})
             self._send(429, JSON, body, {"X-Error-Message": message, **headers})
             return

@@ -15,6 +15,7 @@ index) untouched. The previous version is kept one build longer for readers stil
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -28,9 +29,8 @@ from typing import Any
 import numpy as np
 
 from hfhub.dataset import fsync_path
-from hfhub.killpoints import kill_point
-
 from hfhub.index.errors import CorruptDatasetError, IndexFormatError, IndexNotFoundError, IndexPathError
+from hfhub.killpoints import kill_point
 
 # 2: float32 dense vectors (1: float16), int64 postings rows, row-major TF-IDF (docs_*.npy)
 FORMAT_VERSION = 2
@@ -77,10 +77,8 @@ def load_array(directory: Path, name: str, mmap: bool = True, populate: bool = F
     """
     array = np.load(directory / f"{name}.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
     if mmap and populate and getattr(array, "_mmap", None) is not None:
-        try:
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # an older kernel: pages fault in as used
             array._mmap.madvise(MADV_POPULATE_READ)
-        except (OSError, ValueError, AttributeError):  # an older kernel: pages fault in as used
-            pass
     # A plain ndarray view of the map: np.memmap's per-slice Python overhead was ~10 % of a query.
     return array.view(np.ndarray)
 

@@ -11,15 +11,17 @@ from __future__ import annotations
 import logging
 import os
 from typing import TYPE_CHECKING
+
 from scrapy.exceptions import NotConfigured
 
 from hfhub.hubapi import same_origin
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 

@@ -18,9 +18,10 @@ from scrapy.exceptions import NotConfigured
 from hfhub.middlewares.ratelimit import sleep
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Request
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 RATE_LIMITED = "hfhub_rate_limited"  # meta: this retry follows a 429
 

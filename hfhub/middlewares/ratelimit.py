@@ -28,11 +28,12 @@ from twisted.internet.task import deferLater
 from hfhub.ratelimit import parse_ratelimit, wait_after_429
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class HubRateLimitMiddleware:
         assert stats is not None
         stats.inc_value("hfhub/ratelimit/429")
         wait = wait_after_429(response.headers, self.default_wait, self.max_wait)
-        stats.inc_value("hfhub/ratelimit/wait_seconds", wait)
+        stats.set_value("hfhub/ratelimit/wait_seconds", stats.get_value("hfhub/ratelimit/wait_seconds", 0.0) + wait)
         state = parse_ratelimit(response.headers)
         self._close_gate(state.bucket if state and state.bucket else bucket_of(request), wait)
         logger.info(

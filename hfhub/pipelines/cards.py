@@ -21,14 +21,15 @@ from twisted.internet.threads import deferToThread
 from hfhub import signals as hfhub_signals
 from hfhub.cards.publishing import cards_inprogress_dir, publish_cards
 from hfhub.cards.table import card_row, write_cards
-from hfhub.crawlsession import crawl_session
+from hfhub.crawlsession import cluster_session, crawl_session
 from hfhub.crawlstate import new_crawl_id
 from hfhub.items import CardItem
 from hfhub.versions import check_dataset_path, dataset_path
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class CardsParquetPipeline:
         self.rows_per_part = rows_per_part
         self.compression = compression
         # own part names per process; in a cluster, named after the worker too
-        worker = f"-{self.session.worker_id}" if self.session.shared else ""
+        worker = f"-{cluster_session(crawler).worker_id}" if self.session.shared else ""
         self.part_stem = f"part-{new_crawl_id()}{worker}"
         self._rows: list[dict[str, Any]] = []
         self._leases = Counter[str]()
@@ -86,7 +87,7 @@ class CardsParquetPipeline:
         self._next_part += 1
         try:
             await maybe_deferred_to_future(deferToThread(write_cards, rows, path, compression=self.compression))
-        except Exception as exc:  # noqa: BLE001 (any write failure)
+        except Exception as exc:
             # Like a models part: without it the crawl is incomplete, so it must not count as finished
             # (in a cluster, the rows' requests stay leased and go back to the queue).
             self.stats.inc_value("hfhub/cards/parts_failed")

@@ -21,9 +21,10 @@ from hfhub.items import ModelItem
 from hfhub.modelpage import ModelPage
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
-    from typing_extensions import Self
 
 
 

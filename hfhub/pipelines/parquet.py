@@ -26,20 +26,21 @@ from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from hfhub import crawlstate
-from hfhub.crawlsession import crawl_session
 from hfhub import signals as hfhub_signals
+from hfhub.crawlsession import crawl_session
 from hfhub.dataset import write_table
 from hfhub.items import ModelItem
+from hfhub.killpoints import kill_point
 from hfhub.modelpage import ModelPage
 from hfhub.modeltable import StepReport, models_to_table
-from hfhub.killpoints import kill_point
 from hfhub.schema import MODEL_SCHEMA
 from hfhub.versions import check_dataset_path, dataset_path, inprogress_dir
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
     from twisted.internet.defer import Deferred
-    from typing_extensions import Self
 
 
 logger = logging.getLogger(__name__)

@@ -13,9 +13,10 @@ from hfhub.modeltable import StepReport
 from hfhub.pagework import validate_models
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 

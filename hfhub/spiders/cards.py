@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -106,7 +105,7 @@ class CardRequests:
             self.crawler.stats.inc_value(f"hfhub/cards/rejected/{card.reason}")
         else:
             self.crawler.stats.inc_value("hfhub/cards/fetched")
-        yield CardItem(response.meta["model_id"], response.meta["sha"], datetime.now(timezone.utc), card)
+        yield CardItem(response.meta["model_id"], response.meta["sha"], datetime.now(UTC), card)
 
     @settles_lease
     def card_failed(self, failure: Failure) -> Iterator[CardItem]:
@@ -118,7 +117,7 @@ class CardRequests:
         self.cards_answered.add(card_key(meta["model_id"], meta["sha"]))
         if failure.check(HttpError) and failure.value.response.status == 404:
             self.crawler.stats.inc_value("hfhub/cards/missing")
-            yield CardItem(meta["model_id"], meta["sha"], datetime.now(timezone.utc), None)
+            yield CardItem(meta["model_id"], meta["sha"], datetime.now(UTC), None)
             return
         reason = "too_large" if failure.check(DownloadCancelledError) else "failed"
         self.crawler.stats.inc_value(f"hfhub/cards/{reason}")

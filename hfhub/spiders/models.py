@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import scrapy
 from scrapy import signals
@@ -20,10 +20,10 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider
 
 from hfhub import crawlstate
-from hfhub.crawlsession import crawl_session
 from hfhub.cards.publishing import cards_of_crawl
 from hfhub.cards.table import known_card_shas
 from hfhub.cluster.leases import settles_lease
+from hfhub.crawlsession import crawl_session
 from hfhub.dataset import read_dataset_state
 from hfhub.hubapi import models_listing_url, next_page_url, origin, same_origin
 from hfhub.hubrecord import EXPAND_PROPERTIES
@@ -254,6 +254,7 @@ class ModelsSpider(CardRequests, scrapy.Spider):
             self.logger.warning("listing complete? %(why)s", {"why": why})
 
     def retry_or_fail(self, response: Response, reason: str) -> scrapy.Request:
+        assert response.request is not None
         retry = get_retry_request(response.request, spider=self, reason=reason)
         if retry is None:
             self.fail_listing(response.url, reason)
@@ -263,7 +264,7 @@ class ModelsSpider(CardRequests, scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         self.fail_listing(request.url, failure.getErrorMessage() or repr(failure.value))
 
-    def page_process_failed(self, exc: PagePoolBroken) -> None:
+    def page_process_failed(self, exc: PagePoolBroken) -> NoReturn:
         """A page process died with pages in it: the crawl closes without publishing (once; every
         page in flight ends here). Its parts stay for a resumed run, which lists those pages again."""
         if not self.crawler.stats.get_value("hfhub/page_process_failed"):
@@ -271,7 +272,7 @@ class ModelsSpider(CardRequests, scrapy.Spider):
         self.crawler.stats.inc_value("hfhub/page_process_failed")
         raise CloseSpider("page_process_failed")
 
-    def fail_listing(self, url: str, reason: str) -> None:
+    def fail_listing(self, url: str, reason: str) -> NoReturn:
         """A page that stays broken after the retries ends the listing: later pages are reachable
         only through its cursor. The crawl closes as failed, so its partial result is not published;
         a run with the same JOBDIR resumes from the last written page."""

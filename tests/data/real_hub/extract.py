@@ -32,6 +32,7 @@ give identical output on the huggingface_hub cassettes).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -80,17 +81,17 @@ def _unquote_single(lines: list[str]) -> str:
     """Decode a YAML single-quoted flow scalar split over several lines (vcrpy/PyYAML emitter style)."""
     first = lines[0]
     assert first.startswith("'")
-    raw_lines = [first[1:]] + [l.strip() for l in lines[1:]]
+    raw_lines = [first[1:]] + [line.strip() for line in lines[1:]]
     # fold: a single line break between non-empty lines -> space; each empty line -> "\n"
     out = raw_lines[0].rstrip(" ") if len(raw_lines) > 1 else raw_lines[0]
     pending_newlines = 0
-    for l in raw_lines[1:]:
-        if l == "":
+    for raw in raw_lines[1:]:
+        if raw == "":
             pending_newlines += 1
             continue
         out += ("\n" * pending_newlines) if pending_newlines else " "
         pending_newlines = 0
-        out += l
+        out += raw
     out = out[:-1]  # closing quote; completeness is checked by _single_quoted_complete
     return out.replace("''", "'")
 
@@ -198,10 +199,8 @@ def _load_minimal(text: str):
                 if i + 1 < n and lines[i + 1].strip().startswith("- "):
                     cur["date"] = lines[i + 1].strip()[2:]
             elif section == "response" and line.startswith("      code: "):
-                try:
+                with contextlib.suppress(ValueError):
                     cur["status"] = int(line.split(":", 1)[1])
-                except ValueError:
-                    pass
         i += 1
     return out
 
