@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_index.py --sizes 100000 --queries 100
 
 Datasets come from the fake Hub's corpus through the crawl's own mapping, validation and enrichment
-(``hfhub.index.synthetic``), cached under ``--data``. Build and load are timed in fresh
+(``hfhub.fakehub.dataset``), cached under ``--data``. Build and load are timed in fresh
 subprocesses (``hfhub-index build``; a ``ModelIndex.load``) with a warm page cache. Recall@10 is
 measured against exact brute force: of the dense search (the ANN structure alone, vs exact dense
 cosine) and of the whole ranking (vs the exact hybrid score over every model). Ties count: a result
@@ -26,13 +26,13 @@ from typing import Any
 import numpy as np
 
 from benchmarks.proctree import PeakTreeMemory
+from hfhub.fakehub.dataset import write_dataset
 from hfhub.index import (
     ModelIndex,
     SearchFilters,
     vectors,
 )
 from hfhub.index import searcher as S
-from hfhub.index.synthetic import write_dataset
 from hfhub.index.text import expand_query, query_hashes
 
 REPO = Path(__file__).resolve().parents[1]

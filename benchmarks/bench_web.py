@@ -4,7 +4,7 @@
     .venv/bin/python -m benchmarks.bench_web                      # 100k models, 200 concurrent clients
     .venv/bin/python -m benchmarks.bench_web --models 20000 --clients 50 --rounds 2
 
-A synthetic dataset (``hfhub.index.synthetic``) is indexed once (LSA embedding); a real
+A synthetic dataset (``hfhub.fakehub.dataset``) is indexed once (LSA embedding); a real
 ``SearchServer`` on loopback then gets ``--clients`` simultaneous ``/api/search`` requests (distinct
 queries, some with filters), ``--rounds`` times, from as many client threads. Client and server
 share the machine's cores. Prints a Markdown table: latency percentiles and queries per second.
@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.table import save_and_print
+from hfhub.fakehub.dataset import write_dataset
 from hfhub.index import ModelIndex, build_index
-from hfhub.index.synthetic import write_dataset
 from hfhub.web import SearchServer
 from hfhub.web.api import SearchApi
 

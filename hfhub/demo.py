@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hfhub import paths
 from hfhub.fakehub.process import FakeHubProcess
 
 
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0].replace("``", ""))
     parser.add_argument("--models", type=int, default=20_000, help="size of the fake Hub's corpus")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--output", type=Path, default=Path("output"))
+    parser.add_argument("--output", type=Path, default=Path(paths.OUTPUT_DIR))
     args = parser.parse_args(argv)
     print(f"Starting the fake Hub with {args.models:,} synthetic models (seed {args.seed})...", flush=True)
     with FakeHubProcess(models=args.models, seed=args.seed) as hub:

@@ -11,11 +11,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from hfhub import paths
 from hfhub.index.errors import SearchError
 from hfhub.index.filters import SearchFilters
 from hfhub.web.api import FILTERS, MAX_K, BadRequest, parse_k
 
-DEFAULT_INDEX = "output/index"
+DEFAULT_INDEX = paths.INDEX_DIR
 
 
 def _parser() -> argparse.ArgumentParser:

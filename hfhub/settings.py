@@ -14,6 +14,8 @@ import os
 
 from scrapy.settings import default_settings as _scrapy_defaults
 
+from hfhub import paths
+
 BOT_NAME = "hfhub"
 SPIDER_MODULES = ["hfhub.spiders"]
 NEWSPIDER_MODULE = "hfhub.spiders"
@@ -33,7 +35,7 @@ HFHUB_LISTING_MAX_BYTES = 128 * 1024 * 1024
 # --- where results go ---------------------------------------------------------------------------
 # The Parquet dataset: part files of the last completed crawl; crawls in progress write under
 # HFHUB_DATASET_DIR/_inprogress/ (ignored by pyarrow/pandas readers, which skip "_"-prefixed paths).
-HFHUB_DATASET_DIR = "output/models"
+HFHUB_DATASET_DIR = paths.DATASET_DIR
 # Rows per Parquet part file (one row group each). The writer holds up to two buffers of Arrow
 # tables (about 0.8 KB a row), so 25k rows bound its memory to ~40 MB; part files are a few MB.
 HFHUB_PARQUET_ROWS_PER_PART = 25_000
@@ -107,7 +109,7 @@ HFHUB_INDEX_DIR = None
 HFHUB_INDEX_EMBEDDING = "lsa"
 
 # --- model cards (scrapy crawl models -a cards=1) -------------------------------------------------
-HFHUB_CARDS_DIR = "output/cards"
+HFHUB_CARDS_DIR = paths.CARDS_DIR
 HFHUB_CARDS_ROWS_PER_PART = 20_000
 # Cards larger than this are not downloaded at all (counted as hfhub/cards/too_large) ...
 HFHUB_CARD_MAX_DOWNLOAD = 8 * 1024 * 1024

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from hfhub.fakehub.dataset import write_dataset
 from hfhub.index import (
     EmptyDatasetError,
     IndexNotFoundError,
@@ -19,7 +20,6 @@ from hfhub.index import (
     build_index,
     store,
 )
-from hfhub.index.synthetic import write_dataset
 from hfhub.index.vectors import VectorizerSettings
 
 MODELS = 1_500

@@ -10,9 +10,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from hfhub.extensions.index import IndexBuilder, index_is_current
+from hfhub.fakehub.dataset import write_dataset
 from hfhub.fakehub.process import FakeHubProcess
 from hfhub.index import ModelIndex, build_index
-from hfhub.index.synthetic import write_dataset
 from tests.conftest import run_crawl
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
+from hfhub.fakehub.dataset import write_dataset
 from hfhub.index import (
     EmptyQueryError,
     ModelIndex,
@@ -18,7 +19,6 @@ from hfhub.index import (
     UnknownModelError,
     build_index,
 )
-from hfhub.index.synthetic import write_dataset
 
 MODELS = 20_000  # at least ann.IVF_MIN_ROWS, so searches go through the IVF cells
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hfhub.index.synthetic import write_dataset
+from hfhub.fakehub.dataset import write_dataset
 
 REPO = Path(__file__).resolve().parents[1]
 

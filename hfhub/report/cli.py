@@ -10,11 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hfhub import paths
 from hfhub.dataset import stats_file_beside
 from hfhub.report import data, page
 
-DEFAULT_DATASET = "output/models"
-DEFAULT_OUT = "output/report.html"
+DEFAULT_DATASET = paths.DATASET_DIR
+DEFAULT_OUT = paths.REPORT_FILE
 
 
 class ReportError(Exception):
