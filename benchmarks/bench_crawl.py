@@ -30,10 +30,10 @@ import pandas as pd
 
 from benchmarks.proctree import PeakTreeMemory
 from benchmarks.table import markdown_table
+from hfhub.crawl.hubapi import models_listing_url
 from hfhub.fakehub.bench import walk
 from hfhub.fakehub.process import FakeHubProcess
-from hfhub.hubapi import models_listing_url
-from hfhub.hubrecord import EXPAND_PROPERTIES
+from hfhub.records.hubrecord import EXPAND_PROPERTIES
 
 REPO = Path(__file__).resolve().parents[1]
 

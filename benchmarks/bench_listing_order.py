@@ -22,8 +22,8 @@ from urllib.parse import urlencode
 import pyarrow.parquet as pq
 
 from benchmarks.table import save_and_print
+from hfhub.crawl.hubapi import next_page_url
 from hfhub.fakehub.process import FakeHubProcess
-from hfhub.hubapi import next_page_url
 
 REPO = Path(__file__).resolve().parents[1]
 

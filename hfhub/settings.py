@@ -39,7 +39,7 @@ HFHUB_DATASET_DIR = paths.DATASET_DIR
 # Rows per Parquet part file (one row group each). The writer holds up to two buffers of Arrow
 # tables (about 0.8 KB a row), so 25k rows bound its memory to ~40 MB; part files are a few MB.
 HFHUB_PARQUET_ROWS_PER_PART = 25_000
-# zstd (at level 3, hfhub.dataset.COMPRESSION_LEVELS): smaller than snappy on this metadata (long
+# zstd (at level 3, hfhub.storage.dataset.COMPRESSION_LEVELS): smaller than snappy on this metadata (long
 # repeated tag lists and ids) at a decode speed that pandas/DuckDB users will not notice.
 HFHUB_PARQUET_COMPRESSION = "zstd"
 
@@ -57,7 +57,7 @@ HFHUB_STATS_FILE = None
 HFHUB_GC_THRESHOLD = 50_000
 
 # Worker processes that decode, validate and enrich listing pages beside the crawl (see
-# hfhub/pagepool.py); 0 runs that work inline. Two keep a 2-core machine busy; more help only with more cores.
+# hfhub/crawl/pagepool.py); 0 runs that work inline. Two keep a 2-core machine busy; more help only with more cores.
 HFHUB_PAGE_PROCESSES = 2
 
 # A progress line every this many seconds (0: none); it replaces Scrapy's LogStats.
@@ -133,7 +133,7 @@ AUTOTHROTTLE_ENABLED = True
 # AutoThrottle halves its delay towards latency / target concurrency with every response, so the
 # listing chain sleeps about twice the start delay in all: 0.5 s cost a second of every crawl (a
 # 10,000-model crawl went from 6,100 to 10,600 models/s after the crawler started). The Hub's
-# quotas are kept by hfhub.ratelimit from its RateLimit headers, not by this delay.
+# quotas are kept by hfhub.crawl.ratelimit from its RateLimit headers, not by this delay.
 AUTOTHROTTLE_START_DELAY = 0.05
 AUTOTHROTTLE_MAX_DELAY = 60
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
@@ -166,14 +166,14 @@ DOWNLOADER_MIDDLEWARES = {
     "hfhub.middlewares.auth.HubTokenMiddleware": 950,
 }
 
-# -O models.jsonl|.json|.csv|.parquet: one record per model (hfhub/feeds.py)
+# -O models.jsonl|.json|.csv|.parquet: one record per model (hfhub/crawl/feeds.py)
 FEED_EXPORTERS = {
-    "json": "hfhub.feeds.ModelsJsonExporter",
-    "jsonlines": "hfhub.feeds.ModelsJsonLinesExporter",
-    "jsonl": "hfhub.feeds.ModelsJsonLinesExporter",
-    "jl": "hfhub.feeds.ModelsJsonLinesExporter",
-    "csv": "hfhub.feeds.ModelsCsvExporter",
-    "parquet": "hfhub.feeds.ModelsParquetExporter",
+    "json": "hfhub.crawl.feeds.ModelsJsonExporter",
+    "jsonlines": "hfhub.crawl.feeds.ModelsJsonLinesExporter",
+    "jsonl": "hfhub.crawl.feeds.ModelsJsonLinesExporter",
+    "jl": "hfhub.crawl.feeds.ModelsJsonLinesExporter",
+    "csv": "hfhub.crawl.feeds.ModelsCsvExporter",
+    "parquet": "hfhub.crawl.feeds.ModelsParquetExporter",
 }
 
 # hfhub's own pipelines are the base: a pipeline of yours goes in ITEM_PIPELINES (in your settings, or
@@ -194,7 +194,7 @@ ITEM_PIPELINES: dict[str, int] = {}
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleLifoSQLiteQueue"
 # Scrapy's scheduler, but a JOBDIR that cannot be written (a full disk) stops the crawl with one clear
 # error and a state to resume from, instead of a traceback per request for as long as it runs.
-SCHEDULER = "hfhub.scheduler.JobdirScheduler"
+SCHEDULER = "hfhub.crawl.scheduler.JobdirScheduler"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
@@ -202,7 +202,7 @@ LOG_LEVEL = "INFO"
 # mirror run by cron or scrapyd has no use for it.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
-LOG_FORMATTER = "hfhub.logformatter.QuietItemsLogFormatter"
+LOG_FORMATTER = "hfhub.crawl.logformatter.QuietItemsLogFormatter"
 
 # --- cluster mode (hfhub.cluster): many processes share one crawl through Redis -----------------
 # Set to redis://host:port/db to make this crawl a worker of a cluster crawl (scrapy-redis's

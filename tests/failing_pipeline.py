@@ -8,8 +8,7 @@ from typing import Any
 
 from scrapy import Request
 
-from hfhub.items import CardItem
-from hfhub.modelpage import ModelPage
+from hfhub.items import CardItem, ModelPage
 
 FAILING_PAGE = 3  # it fails on the third listing page that reaches it in this process
 

@@ -11,7 +11,7 @@ import pyarrow.dataset as ds
 
 from hfhub.fakehub.corpus import Corpus
 from hfhub.fakehub.process import FakeHubProcess
-from hfhub.schema import MODEL_SCHEMA
+from hfhub.records.schema import MODEL_SCHEMA
 from tests.conftest import SMALL_HUB_MODELS, run_crawl
 
 CANARY = "hf_CANARYtoken0123456789abcdefghijkl"
@@ -106,8 +106,8 @@ def test_a_429_storm_loses_no_page(tmp_path):
     assert result.returncode == 0, result.log[-3000:]
     assert set(result.models()["id"]) == set(Corpus(2000, seed=3).model_ids())
     assert len(result.models()) == 2000
-    assert result.stats["hfhub/ratelimit/429"] >= 3
-    assert result.stats["hfhub/ratelimit/429"] == served["faults"]["429"]
+    assert result.stats["hfhub/crawl/ratelimit/429"] >= 3
+    assert result.stats["hfhub/crawl/ratelimit/429"] == served["faults"]["429"]
 
 
 def test_malformed_pages_and_5xx_are_retried_not_parsed(tmp_path):

@@ -7,8 +7,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from hfhub.dataset import drop_superseded_rows, write_table
-from hfhub.schema import COLUMNS, MODEL_SCHEMA
+from hfhub.records.schema import COLUMNS, MODEL_SCHEMA
+from hfhub.storage.dataset import drop_superseded_rows, write_table
 
 
 def columns(ids: list[str]) -> dict[str, list]:

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hfhub.enrichment import enrich_item, metadata, scores, weights
-from hfhub.hubrecord import model_item_from_api
-from hfhub.validation import validate_item
+from hfhub.records.enrichment import enrich_item, metadata, scores, weights
+from hfhub.records.hubrecord import model_item_from_api
+from hfhub.records.validation import validate_item
 
 CRAWLED = datetime(2026, 11, 26, tzinfo=UTC)
 

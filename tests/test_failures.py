@@ -175,7 +175,7 @@ def test_the_token_goes_only_to_the_endpoints_scheme_host_and_port(url, sent):
 def test_one_invalid_utf8_byte_does_not_make_a_page_unreadable():
     from datetime import datetime
 
-    from hfhub import pagework
+    from hfhub.crawl import pagework
 
     body = b'[{"id": "org/fine"}, {"id": "org/odd", "pipeline_tag": "text-\xff-generation"}]'
     page = pagework.build_page(body, datetime.now(UTC), None, None, False)
@@ -186,7 +186,7 @@ def test_one_invalid_utf8_byte_does_not_make_a_page_unreadable():
 def test_a_page_with_more_records_than_asked_for_is_refused():
     from datetime import datetime
 
-    from hfhub import pagework
+    from hfhub.crawl import pagework
 
     body = b"[" + b",".join(b'{"id": "org/m%d"}' % i for i in range(11)) + b"]"
     assert pagework.build_page(body, datetime.now(UTC), None, None, False, max_records=10) == "too_many_records"
@@ -195,14 +195,14 @@ def test_a_page_with_more_records_than_asked_for_is_refused():
 
 @pytest.mark.parametrize("model_id", [".", "..", "x/..", "a/.git", "a/b.git", "a--b/c", "-a/b", "a/b-", "a/.hidden", "a/b/c"])
 def test_ids_that_name_paths_are_dropped(model_id):
-    from hfhub.validation import InvalidRecord, check_id
+    from hfhub.records.validation import InvalidRecord, check_id
 
     with pytest.raises(InvalidRecord):
         check_id(model_id)
 
 
 def test_a_crawl_id_from_a_jobdir_is_checked_before_it_names_a_folder(tmp_path):
-    from hfhub.crawlstate import CheckpointError, crawl_identity
+    from hfhub.crawl.crawlstate import CheckpointError, crawl_identity
 
     (tmp_path / "hfhub-crawl.json").write_text(json.dumps({"crawl_id": "../../etc"}))
     with pytest.raises(CheckpointError, match="never makes"):

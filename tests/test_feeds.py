@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from hfhub.schema import COLUMNS, MODEL_SCHEMA
+from hfhub.records.schema import COLUMNS, MODEL_SCHEMA
 from tests.conftest import REPO, crawl_command, run_crawl
 
 

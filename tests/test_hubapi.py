@@ -4,7 +4,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from hfhub.hubapi import models_listing_url, next_page_url
+from hfhub.crawl.hubapi import models_listing_url, next_page_url
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hfhub.hubrecord import model_item_from_api
+from hfhub.records.hubrecord import model_item_from_api
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 

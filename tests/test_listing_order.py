@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 import pandas as pd
 import pytest
 
-from hfhub.crawlstate import crawl_started_at
+from hfhub.crawl.crawlstate import crawl_started_at
+from hfhub.crawl.hubapi import next_page_url
 from hfhub.fakehub.corpus import Corpus
 from hfhub.fakehub.process import FakeHubProcess
-from hfhub.hubapi import next_page_url
 from tests.conftest import run_crawl
 
 MODELS, SEED = 3000, 12

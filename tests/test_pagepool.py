@@ -1,4 +1,4 @@
-"""The page pool (hfhub.pagepool): a page's per-model work is one call, in a page process or inline,
+"""The page pool (hfhub.crawl.pagepool): a page's per-model work is one call, in a page process or inline,
 and a process that dies loses nothing for good and leaves nothing behind."""
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from hfhub import pagework
+from hfhub.crawl import pagework
+from hfhub.crawl.pagepool import PagePool, PagePoolBroken
 from hfhub.fakehub.corpus import Corpus
 from hfhub.fakehub.process import FakeHubProcess
-from hfhub.pagepool import PagePool, PagePoolBroken
 from tests.conftest import REPO, crawl_command, run_crawl
 from tests.test_resume import checkpoint_pages
 

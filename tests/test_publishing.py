@@ -1,4 +1,4 @@
-"""Publishing in whole versions (hfhub/versions.py, hfhub/publishing.py): kills at every step of a
+"""Publishing in whole versions (hfhub/storage/versions.py, hfhub/storage/publishing.py): kills at every step of a
 publication, readers during one, and paths hfhub must not destroy."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from hfhub.fakehub.process import FakeHubProcess
-from hfhub.versions import LEGACY_VERSION, UnsafeDatasetPath, current_version, publish_version
+from hfhub.storage.versions import LEGACY_VERSION, UnsafeDatasetPath, current_version, publish_version
 from tests.conftest import REPO, crawl_command, run_crawl
 
 KILL_POINTS = ["publish:linked", "publish:built", "publish:renamed", "publish:pointed", "publish:before_forget",

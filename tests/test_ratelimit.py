@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from scrapy.http import Headers
 
-from hfhub.ratelimit import RateLimitState, parse_ratelimit, parse_retry_after, wait_after_429
+from hfhub.crawl.ratelimit import RateLimitState, parse_ratelimit, parse_retry_after, wait_after_429
 
 
 def test_parse_ratelimit_reads_the_hubs_draft_header():

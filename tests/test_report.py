@@ -94,7 +94,7 @@ def test_top_authors_sum_downloads_and_break_ties_by_name() -> None:
 
 def test_crawl_summary_reads_the_stats_keys() -> None:
     stats = {
-        "hfhub/pages": 12, "retry/count": 3, "hfhub/ratelimit/429": 2, "elapsed_time_seconds": 61.26,
+        "hfhub/pages": 12, "retry/count": 3, "hfhub/crawl/ratelimit/429": 2, "elapsed_time_seconds": 61.26,
         "downloader/response_status_count/200": 12, "downloader/response_status_count/429": 2,
         "downloader/response_status_count/503": 1, "finish_reason": "finished",
     }  # fmt: skip

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hfhub.pagework import page_order, wanted
+from hfhub.crawl.pagework import page_order, wanted
 from hfhub.spiders.args import parse_listing_args
 from hfhub.spiders.order import completeness, listing_order
 

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hfhub.enrichment import enrich_item
-from hfhub.hubrecord import model_item_from_api
 from hfhub.items import ModelItem
-from hfhub.schema import COLUMNS, MODEL_SCHEMA
-from hfhub.validation import InvalidRecord, validate_item
+from hfhub.records.enrichment import enrich_item
+from hfhub.records.hubrecord import model_item_from_api
+from hfhub.records.schema import COLUMNS, MODEL_SCHEMA
+from hfhub.records.validation import InvalidRecord, validate_item
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 

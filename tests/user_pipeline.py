@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hfhub.modelpage import ModelPage
+from hfhub.items import ModelPage
 
 
 class KeepLicensedModels:

@@ -1,4 +1,4 @@
-"""The cards table, published in whole versions like the models dataset (``hfhub.versions``).
+"""The cards table, published in whole versions like the models dataset (``hfhub.storage.versions``).
 
 A crawl writes its card parts into ``output/.cards/inprogress/<crawl id>/``; readers of
 ``output/cards`` see none of them until the crawl is published. Then the next version is built
@@ -16,9 +16,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hfhub.cards.table import CARDS_SCHEMA
-from hfhub.crawlstate import new_crawl_id
-from hfhub.dataset import PART_GLOB, count_rows, drop_superseded_rows, read_dataset_state, write_dataset_state
-from hfhub.versions import VERSIONS, current_version, inprogress_dir, link_into, publish_version, store_dir
+from hfhub.crawl.crawlstate import new_crawl_id
+from hfhub.storage.dataset import (
+    PART_GLOB,
+    count_rows,
+    drop_superseded_rows,
+    read_dataset_state,
+    write_dataset_state,
+)
+from hfhub.storage.versions import (
+    VERSIONS,
+    current_version,
+    inprogress_dir,
+    link_into,
+    publish_version,
+    store_dir,
+)
 
 
 @dataclass(frozen=True)

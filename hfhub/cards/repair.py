@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from hfhub.cards.table import card_key, known_card_shas
-from hfhub.dataset import PART_GLOB
+from hfhub.storage.dataset import PART_GLOB
 
 
 def missing_cards(parts_dir: Path, cards_dirs: list[Path]) -> list[tuple[str, str]]:

@@ -1,7 +1,7 @@
 """The cards table: one row per fetched card, keyed by model id and the sha it was fetched at.
 
 Cards live in their own Parquet dataset (``output/cards/``) so the models table stays small. A part
-file is written atomically by ``hfhub.dataset.write_table`` (temporary ``.``-prefixed name, fsync,
+file is written atomically by ``hfhub.storage.dataset.write_table`` (temporary ``.``-prefixed name, fsync,
 rename), so a reader never sees half a part.
 
 Every card asked for gets a row, so the same sha is never asked for again; ``status`` says what came
@@ -21,8 +21,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hfhub.cards.parse import CardRejected, ParsedCard
-from hfhub.dataset import PART_GLOB, write_table
-from hfhub.schema import STRINGS, TIMESTAMP
+from hfhub.records.schema import STRINGS, TIMESTAMP
+from hfhub.storage.dataset import PART_GLOB, write_table
 
 CARDS_SCHEMA = pa.schema(
     [

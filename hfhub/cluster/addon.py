@@ -30,7 +30,7 @@ class ClusterAddon:
         # Leases need hfhub's scheduler (subclasses of scrapy-redis's); scrapy-redis's
         # own class names, as its docs give them, are replaced rather than refused.
         scheduler = settings.get("SCHEDULER")
-        local = ("scrapy.core.scheduler.Scheduler", "hfhub.scheduler.JobdirScheduler")  # the project's own default
+        local = ("scrapy.core.scheduler.Scheduler", "hfhub.crawl.scheduler.JobdirScheduler")  # the project's own default
         if scheduler not in (*local, "scrapy_redis.scheduler.Scheduler", SCHEDULER):
             raise ValueError(f"cluster mode needs SCHEDULER={SCHEDULER} (got {scheduler})")
         settings.set("SCHEDULER", SCHEDULER, priority="cmdline")

@@ -30,8 +30,8 @@ from hfhub.cluster import redis_url
 from hfhub.cluster.leases import LeaseBook
 from hfhub.cluster.membership import MAX_LISTING_RESTARTS
 from hfhub.cluster.outage import REDIS_ERRORS
-from hfhub.crawlsession import cluster_session
-from hfhub.modelpage import ModelPage
+from hfhub.crawl.crawlsession import cluster_session
+from hfhub.items import ModelPage
 
 if TYPE_CHECKING:
     from typing import Self

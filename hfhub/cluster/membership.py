@@ -1,6 +1,6 @@
 """One worker's membership in a cluster crawl: the crawl's id, the worker's heartbeat, leases.
 
-``ClusterCrawl`` is a ``hfhub.crawlsession.CrawlSession``, like ``LocalCrawl`` (crawl id, part file
+``ClusterCrawl`` is a ``hfhub.crawl.crawlsession.CrawlSession``, like ``LocalCrawl`` (crawl id, part file
 names, publishing), so the spider and pipelines do not care which one they run under.
 
 Decisions that several workers could take at once are single Lua scripts, so Redis runs each as one
@@ -24,7 +24,7 @@ import orjson
 from hfhub.cluster.keys import ClusterKeys
 from hfhub.cluster.outage import REDIS_ERRORS, RedisOutage
 from hfhub.cluster.queue import RETURN_LEASES, LeasedPriorityQueue
-from hfhub.crawlstate import new_crawl_id
+from hfhub.crawl.crawlstate import new_crawl_id
 
 if TYPE_CHECKING:
     from redis import Redis

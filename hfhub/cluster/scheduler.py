@@ -33,7 +33,7 @@ from scrapy_redis.scheduler import Scheduler
 from hfhub.cluster import redis_settings
 from hfhub.cluster.leases import PARENT_META
 from hfhub.cluster.outage import REDIS_ERRORS
-from hfhub.crawlsession import cluster_session
+from hfhub.crawl.crawlsession import cluster_session
 from hfhub.signals import request_scheduled
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ each one is counted by item kind (``hfhub/pipeline_errors/<kind>``, e.g. ``CardI
 exception (``hfhub/pipeline_errors/<kind>/<exception>``). The crawl's summary shows the counts and
 ``scrapy crawl`` exits with status 1 when there are any (``hfhub.commands.crawl``). The log shows the
 first failure of each kind and exception with its traceback, not every repeat
-(``hfhub.logformatter``).
+(``hfhub.crawl.logformatter``).
 """
 
 from __future__ import annotations

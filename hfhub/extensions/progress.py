@@ -45,8 +45,8 @@ SUMMARY_ROWS = (
     ("dropped: ", "hfhub/dropped/"),
     ("nulled: ", "hfhub/nulled/"),
     ("retries", "retry/count"),
-    ("429 responses", "hfhub/ratelimit/429"),
-    ("waited for rate limits (s)", "hfhub/ratelimit/wait_seconds"),
+    ("429 responses", "hfhub/crawl/ratelimit/429"),
+    ("waited for rate limits (s)", "hfhub/crawl/ratelimit/wait_seconds"),
 )
 
 
@@ -74,7 +74,7 @@ def progress_line(stats: dict[str, Any], rate_now: float, elapsed: float, limit:
         f"progress: {stats.get('hfhub/pages', 0):,} pages, {listed:,} models listed "
         f"({rate_now:,.0f}/s now, {rate_overall:,.0f}/s overall), "
         f"{stats.get('hfhub/models_written', 0):,} written, "
-        f"{stats.get('hfhub/ratelimit/429', 0):,} × 429, {stats.get('retry/count', 0):,} retries"
+        f"{stats.get('hfhub/crawl/ratelimit/429', 0):,} × 429, {stats.get('retry/count', 0):,} retries"
     )
     if limit:
         line += f", {min(listed / limit, 1.0):.0%} of limit={limit:,}"

@@ -1,4 +1,4 @@
-"""Publish a finished crawl: its Parquet parts become the dataset's next version (``hfhub.publishing``).
+"""Publish a finished crawl: its Parquet parts become the dataset's next version (``hfhub.storage.publishing``).
 
 An extension, beside the Parquet pipeline that writes the parts: at ``spider_closed`` (after the
 item pipelines have closed, so every part is on disk) a crawl that finished and whose listing
@@ -19,10 +19,10 @@ from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from hfhub import signals as hfhub_signals
-from hfhub.crawlsession import crawl_session
-from hfhub.killpoints import kill_point
-from hfhub.publishing import forget_crawl_parts, publish_crawl
-from hfhub.versions import dataset_path, inprogress_dir
+from hfhub.crawl.crawlsession import crawl_session
+from hfhub.crawl.killpoints import kill_point
+from hfhub.storage.publishing import forget_crawl_parts, publish_crawl
+from hfhub.storage.versions import dataset_path, inprogress_dir
 
 if TYPE_CHECKING:
     from typing import Self

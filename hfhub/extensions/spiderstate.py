@@ -2,7 +2,7 @@
 disk cannot break the next run: Scrapy's writes the file in place, so a failed write leaves a
 truncated pickle that the next run with the same JOBDIR cannot load. Here it is written aside and
 renamed over the old one, and a failure is one logged line (the crawl's exit status already says
-the crawl did not finish: ``hfhub.scheduler``)."""
+the crawl did not finish: ``hfhub.crawl.scheduler``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.extensions.spiderstate import SpiderState
 
-from hfhub.dataset import write_bytes_atomically
+from hfhub.storage.dataset import write_bytes_atomically
 
 if TYPE_CHECKING:
     from scrapy import Spider

@@ -18,8 +18,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from hfhub.cluster import redis_url
-from hfhub.crawlsession import cluster_session
-from hfhub.dataset import stats_file_beside
+from hfhub.crawl.crawlsession import cluster_session
+from hfhub.storage.dataset import stats_file_beside
 
 if TYPE_CHECKING:
     from typing import Self

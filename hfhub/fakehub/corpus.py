@@ -130,7 +130,7 @@ class Corpus:
         return has_readme(record)
 
     def tiebreak_keys(self) -> np.ndarray:
-        """``listing.object_id_order`` of every model's ``object_id``, vectorised."""
+        """``query.object_id_order`` of every model's ``object_id``, vectorised."""
         return (self.cols["created_ms"] // 1000) * (1 << 24) + np.arange(self.size, dtype=np.int64)
 
     def object_id(self, i: int) -> str:

@@ -1,7 +1,7 @@
 """A models dataset written straight from the fake Hub's corpus, without crawling.
 
 For tests and benchmarks of the index: a 1M-model crawl takes minutes, generating the same records
-takes a few. Records go through the crawl's own steps (``hfhub.pagework``: mapping, validation,
+takes a few. Records go through the crawl's own steps (``hfhub.crawl.pagework``: mapping, validation,
 enrichment, the conversion to Arrow), so the rows are what a crawl writes (less deduplication: the
 corpus has no repeated ids).
 """
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from hfhub.crawl.pagework import enrich_models, validate_models
 from hfhub.fakehub.corpus import Corpus
-from hfhub.hubrecord import model_item_from_api
-from hfhub.modeltable import StepReport, models_to_table
-from hfhub.pagework import enrich_models, validate_models
+from hfhub.records.hubrecord import model_item_from_api
+from hfhub.records.modeltable import StepReport, models_to_table
 
 
 def write_dataset(out: Path, models: int, seed: int = 1, rows_per_part: int = 50_000) -> Path:

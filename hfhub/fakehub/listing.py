@@ -20,7 +20,7 @@ import numpy as np
 import orjson
 
 from hfhub.fakehub import vocab
-from hfhub.fakehub.query import SORT_COLUMNS, ApiError, ListQuery
+from hfhub.fakehub.query import SORT_COLUMNS, ApiError, ListQuery, object_id_order
 from hfhub.fakehub.replay import ReplayCorpus
 
 if TYPE_CHECKING:
@@ -148,12 +148,6 @@ class Lister:
             for i, rec in zip(chunk, self.corpus.records(chunk)):
                 out[i] = tag in rec["tags"]
         return out
-
-
-def object_id_order(object_id: str) -> int:
-    """A number that orders Mongo ObjectIds as the Hub's tiebreak does: creation second (first 4
-    bytes), then the counter (last 3 bytes)."""
-    return int(object_id[:8], 16) * (1 << 24) + int(object_id[-6:], 16)
 
 
 def encode_cursor(sort: str, value: int, object_id: str, descending: bool) -> str:

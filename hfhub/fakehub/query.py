@@ -90,3 +90,9 @@ def parse_list(pairs: list[tuple[str, str]], max_page_size: int) -> ListQuery:
         raise ApiError(400, "`expand` cannot be used if `full`, `cardData` or `config` are passed")
     q.cursor = one.get("cursor") or None
     return q
+
+
+def object_id_order(object_id: str) -> int:
+    """A number that orders Mongo ObjectIds as the Hub's tiebreak does: creation second (first 4
+    bytes), then the counter (last 3 bytes)."""
+    return int(object_id[:8], 16) * (1 << 24) + int(object_id[-6:], 16)

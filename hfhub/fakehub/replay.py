@@ -28,13 +28,13 @@ from typing import Any
 import numpy as np
 import orjson
 
-from hfhub.fakehub.query import ApiError, ListQuery
+from hfhub.fakehub.query import ApiError, ListQuery, object_id_order
 
 _SORT_VALUES = {"downloads": "downloads", "likes": "likes", "trending": "trendingScore"}
 
 
 def _ms(value: Any) -> int:
-    from hfhub.pagework import parse_time
+    from hfhub.crawl.pagework import parse_time
 
     moment = parse_time(value)
     return int(moment.timestamp() * 1000) if moment else 0
@@ -107,8 +107,6 @@ class ReplayCorpus:
         return bool(record.get("cardData"))
 
     def tiebreak_keys(self) -> np.ndarray:
-        from hfhub.fakehub.listing import object_id_order
-
         return np.array([object_id_order(r["_id"]) for r in self._records], dtype=np.int64)
 
     def filter_mask(self, q: ListQuery) -> np.ndarray:

@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from hfhub.dataset import fsync_path
+from hfhub.crawl.killpoints import kill_point
 from hfhub.index.errors import CorruptDatasetError, IndexFormatError, IndexNotFoundError, IndexPathError
-from hfhub.killpoints import kill_point
+from hfhub.storage.dataset import fsync_path
 
 # 2: float32 dense vectors (1: float16), int64 postings rows, row-major TF-IDF (docs_*.npy)
 FORMAT_VERSION = 2

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
-from hfhub.hubapi import same_origin
+from hfhub.crawl.hubapi import same_origin
 
 if TYPE_CHECKING:
     from typing import Self

@@ -25,7 +25,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
-from hfhub.ratelimit import parse_ratelimit, wait_after_429
+from hfhub.crawl.ratelimit import parse_ratelimit, wait_after_429
 
 if TYPE_CHECKING:
     from typing import Self
@@ -85,9 +85,9 @@ class HubRateLimitMiddleware:
             return response
         stats = self.crawler.stats
         assert stats is not None
-        stats.inc_value("hfhub/ratelimit/429")
+        stats.inc_value("hfhub/crawl/ratelimit/429")
         wait = wait_after_429(response.headers, self.default_wait, self.max_wait)
-        stats.set_value("hfhub/ratelimit/wait_seconds", stats.get_value("hfhub/ratelimit/wait_seconds", 0.0) + wait)
+        stats.set_value("hfhub/crawl/ratelimit/wait_seconds", stats.get_value("hfhub/crawl/ratelimit/wait_seconds", 0.0) + wait)
         state = parse_ratelimit(response.headers)
         self._close_gate(state.bucket if state and state.bucket else bucket_of(request), wait)
         logger.info(
@@ -100,7 +100,7 @@ class HubRateLimitMiddleware:
             spider=self.crawler.spider,
             reason="429 Too Many Requests",
             max_retry_times=self.max_retries,
-            stats_base_key="hfhub/ratelimit/retry",
+            stats_base_key="hfhub/crawl/ratelimit/retry",
         )
         if retry is not None:
             retry.meta["hfhub_rate_limited"] = True  # it waited at the gate: no backoff on top (middlewares.backoff)

@@ -21,10 +21,10 @@ from twisted.internet.threads import deferToThread
 from hfhub import signals as hfhub_signals
 from hfhub.cards.publishing import cards_inprogress_dir, publish_cards
 from hfhub.cards.table import card_row, write_cards
-from hfhub.crawlsession import cluster_session, crawl_session
-from hfhub.crawlstate import new_crawl_id
+from hfhub.crawl.crawlsession import cluster_session, crawl_session
+from hfhub.crawl.crawlstate import new_crawl_id
 from hfhub.items import CardItem
-from hfhub.versions import check_dataset_path, dataset_path
+from hfhub.storage.versions import check_dataset_path, dataset_path
 
 if TYPE_CHECKING:
     from typing import Self
@@ -57,7 +57,7 @@ class CardsParquetPipeline:
         if not settings["HFHUB_CARDS_DIR"]:
             raise NotConfigured
         cards_dir = dataset_path(settings["HFHUB_CARDS_DIR"])
-        check_dataset_path(cards_dir, legacy_state=False)  # before anything is written (hfhub.versions)
+        check_dataset_path(cards_dir, legacy_state=False)  # before anything is written (hfhub.storage.versions)
         pipeline = cls(
             crawler, cards_dir, settings.getint("HFHUB_CARDS_ROWS_PER_PART"), settings["HFHUB_PARQUET_COMPRESSION"],
         )

@@ -4,7 +4,7 @@ The Hub's cursor pages can repeat a model when data changes mid-crawl (a model w
 moves up a downloads-sorted listing). Which of the two records is newer is only known for certain
 once both are on disk, so this pipeline does not drop anything: it counts repeats
 (``hfhub/duplicates``) and marks the crawl as needing compaction; when the crawl is published,
-``hfhub.dataset.drop_superseded_rows`` keeps the newest row per id (by ``last_modified``, then
+``hfhub.storage.dataset.drop_superseded_rows`` keeps the newest row per id (by ``last_modified``, then
 ``crawled_at``).
 
 Memory: one 64-bit hash per id in a Python set — about 70 bytes an id (69.5 MB measured with
@@ -17,8 +17,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from hfhub.items import ModelItem
-from hfhub.modelpage import ModelPage
+from hfhub.items import ModelItem, ModelPage
 
 if TYPE_CHECKING:
     from typing import Self

@@ -1,14 +1,14 @@
-"""Second pipeline: fill the derived fields (``hfhub.enrichment.enrich_item``).
+"""Second pipeline: fill the derived fields (``hfhub.records.enrichment.enrich_item``).
 
-A ``ModelPage`` was enriched as it was built (``hfhub.pagework.build_page``, in the page pool), by
+A ``ModelPage`` was enriched as it was built (``hfhub.crawl.pagework.build_page``, in the page pool), by
 the same function; a ``ModelItem`` yielded on its own is enriched here."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from hfhub.enrichment import enrich_item
 from hfhub.items import ModelItem
+from hfhub.records.enrichment import enrich_item
 
 
 class EnrichModelPipeline:

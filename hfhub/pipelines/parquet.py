@@ -1,11 +1,11 @@
 """Last pipeline: take each page's models as an Arrow table and write them as Parquet part files.
 
-A page arrives as an Arrow table (``hfhub.modelpage.ModelPage``, built in the page pool), so its
+A page arrives as an Arrow table (``hfhub.records.modelpage.ModelPage``, built in the page pool), so its
 models need not become Python objects in the crawling process (they do only if a pipeline reads
 ``page.models``). A ``ModelItem`` yielded on its own is buffered as a one-row table. Each part is written in a worker thread
 (``deferToThread``) so the reactor keeps downloading while pyarrow compresses; at most one write is
 in flight, which bounds memory to two buffers. After each part, the crawl's checkpoint moves past the listing pages that are now
-wholly on disk (``hfhub.crawlstate``). When the crawl finishes, the ``PublishCrawl`` extension
+wholly on disk (``hfhub.crawl.crawlstate``). When the crawl finishes, the ``PublishCrawl`` extension
 (``hfhub.extensions.publish``) publishes the parts; an interrupted or failed crawl leaves them under
 ``_inprogress/`` for a resumed run (same ``JOBDIR``) to continue. In a cluster crawl
 (``hfhub.cluster``) every worker writes its own parts into the same folder.
@@ -25,16 +25,15 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
-from hfhub import crawlstate
 from hfhub import signals as hfhub_signals
-from hfhub.crawlsession import crawl_session
-from hfhub.dataset import write_table
-from hfhub.items import ModelItem
-from hfhub.killpoints import kill_point
-from hfhub.modelpage import ModelPage
-from hfhub.modeltable import StepReport, models_to_table
-from hfhub.schema import MODEL_SCHEMA
-from hfhub.versions import check_dataset_path, dataset_path, inprogress_dir
+from hfhub.crawl import crawlstate
+from hfhub.crawl.crawlsession import crawl_session
+from hfhub.crawl.killpoints import kill_point
+from hfhub.items import ModelItem, ModelPage
+from hfhub.records.modeltable import StepReport, models_to_table
+from hfhub.records.schema import MODEL_SCHEMA
+from hfhub.storage.dataset import write_table
+from hfhub.storage.versions import check_dataset_path, dataset_path, inprogress_dir
 
 if TYPE_CHECKING:
     from typing import Self
@@ -73,7 +72,7 @@ class ParquetDatasetPipeline:
         check_compression(self.compression)
         self.session = crawl_session(crawler)
         self.crawl_id = self.session.crawl_id
-        check_dataset_path(self.dataset_dir)  # before anything is written (hfhub.versions)
+        check_dataset_path(self.dataset_dir)  # before anything is written (hfhub.storage.versions)
         self.parts_dir = inprogress_dir(self.dataset_dir, self.crawl_id)
         self.ledger = crawlstate.PageLedger(
             crawlstate.read_checkpoint(self.parts_dir) if self.session.checkpoints else crawlstate.Checkpoint()

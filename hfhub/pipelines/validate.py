@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
-from hfhub.items import ModelItem
-from hfhub.modelpage import ModelPage
-from hfhub.modeltable import StepReport
-from hfhub.pagework import validate_models
+from hfhub.crawl.pagework import validate_models
+from hfhub.items import ModelItem, ModelPage
+from hfhub.records.modeltable import StepReport
 
 if TYPE_CHECKING:
     from typing import Self
@@ -26,9 +25,9 @@ class ValidateModelPipeline:
     id (``hfhub/dropped/<reason>``). Each reason is logged once, with an example, at WARNING; the
     counts are in the stats. The crawl never stops for a bad record.
 
-    A ``ModelPage`` was validated as it was built (``hfhub.pagework.build_page``, in the page pool):
+    A ``ModelPage`` was validated as it was built (``hfhub.crawl.pagework.build_page``, in the page pool):
     here its report is counted. A ``ModelItem`` yielded on its own is validated here, by the same
-    checks (``hfhub.validation``)."""
+    checks (``hfhub.records.validation``)."""
 
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from hfhub import paths
-from hfhub.dataset import stats_file_beside
 from hfhub.report import data, page
+from hfhub.storage.dataset import stats_file_beside
 
 DEFAULT_DATASET = paths.DATASET_DIR
 DEFAULT_OUT = paths.REPORT_FILE

@@ -26,7 +26,7 @@ from hfhub.cards.table import card_key
 from hfhub.cluster.leases import settles_lease
 from hfhub.items import CardItem
 from hfhub.signals import flush_buffers
-from hfhub.versions import dataset_path, inprogress_dir
+from hfhub.storage.versions import dataset_path, inprogress_dir
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -1,6 +1,6 @@
 """The ``models`` spider: pages through ``GET {HF_ENDPOINT}/api/models`` and yields ``ModelItem``s,
 a page of them at a time (``ModelPage``). Each page's per-model work (decode, map, validate, enrich,
-to Arrow: ``hfhub.pagework.build_page``) is one call to the page pool (``hfhub.pagepool``).
+to Arrow: ``hfhub.crawl.pagework.build_page``) is one call to the page pool (``hfhub.crawl.pagepool``).
 
 Two modes (``-a mode=…``): ``full`` lists every model (the published dataset is replaced by the
 result); ``incremental`` lists by ``lastModified``, newest first, and stops past the dataset's
@@ -19,22 +19,22 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider
 
-from hfhub import crawlstate
 from hfhub.cards.publishing import cards_of_crawl
 from hfhub.cards.table import known_card_shas
 from hfhub.cluster.leases import settles_lease
-from hfhub.crawlsession import crawl_session
-from hfhub.dataset import read_dataset_state
-from hfhub.hubapi import models_listing_url, next_page_url, origin, same_origin
-from hfhub.hubrecord import EXPAND_PROPERTIES
-from hfhub.modelpage import ModelPage
-from hfhub.pagepool import PagePool, PagePoolBroken
-from hfhub.pagework import PageOrder, build_page, parse_time
+from hfhub.crawl import crawlstate
+from hfhub.crawl.crawlsession import crawl_session
+from hfhub.crawl.hubapi import models_listing_url, next_page_url, origin, same_origin
+from hfhub.crawl.pagepool import PagePool, PagePoolBroken
+from hfhub.crawl.pagework import PageOrder, build_page, parse_time
+from hfhub.items import ModelPage
+from hfhub.records.hubrecord import EXPAND_PROPERTIES
 from hfhub.signals import page_listed
 from hfhub.spiders.args import parse_listing_args
 from hfhub.spiders.cards import CardRequests
 from hfhub.spiders.order import completeness, listing_order
-from hfhub.versions import dataset_path, inprogress_dir
+from hfhub.storage.dataset import read_dataset_state
+from hfhub.storage.versions import dataset_path, inprogress_dir
 
 if TYPE_CHECKING:
     from typing import Self

@@ -13,7 +13,7 @@ full crawl does not change its result (the dataset is a set of models), so this 
 listing cannot be proven complete: the summary says so. An incremental refresh lists by
 ``lastModified`` from the newest down to its cut-off; a model edited during it jumps above the
 cursor and is missed by this refresh, but its new ``lastModified`` is later than the refresh's
-start, which bounds the next refresh's watermark (``hfhub.dataset.dataset_watermark``), so the next
+start, which bounds the next refresh's watermark (``hfhub.storage.dataset.dataset_watermark``), so the next
 refresh lists it.
 
 What the Hub cannot be asked: how many models a listing holds (its list API reports no total).

@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from hfhub.items import ModelItem
-from hfhub.schema import MODEL_SCHEMA
+from hfhub.records.schema import MODEL_SCHEMA
 
 # The Hub's repo ids (huggingface_hub's validate_repo_id): an optional namespace and a name, each of
 # letters, digits, "_", "-" and ".", starting and ending with a letter, digit or "_", at most 96

@@ -12,7 +12,7 @@ import uuid
 import weakref
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from hfhub.crawlstate import crawl_identity, forget_crawl
+from hfhub.crawl.crawlstate import crawl_identity, forget_crawl
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -16,10 +16,9 @@ import orjson
 import pyarrow.parquet as pq
 from scrapy.exporters import BaseItemExporter, CsvItemExporter, JsonItemExporter, JsonLinesItemExporter
 
-from hfhub.items import ModelItem
-from hfhub.modelpage import ModelPage
-from hfhub.modeltable import StepReport, models_to_table
-from hfhub.schema import COLUMNS, MODEL_SCHEMA
+from hfhub.items import ModelItem, ModelPage
+from hfhub.records.modeltable import StepReport, models_to_table
+from hfhub.records.schema import COLUMNS, MODEL_SCHEMA
 
 
 class _OneRecordPerModel:

@@ -2,7 +2,7 @@
 
 One Scrapy item per page rather than per model: Scrapy's per-item machinery (signals, the pipeline
 chain, a task per item) would cost as much as hfhub's own per-model work. The page arrives validated
-and enriched (``hfhub.pagework.build_page``, the same steps the pipelines run on single
+and enriched (``hfhub.crawl.pagework.build_page``, the same steps the pipelines run on single
 ``ModelItem``s), in the dataset schema.
 
 A pipeline of your own reads and changes the models through ``page.models`` (``ModelItem``s, made
@@ -17,13 +17,13 @@ from typing import Any
 
 import pyarrow as pa
 
-from hfhub.items import ModelItem
-from hfhub.modeltable import StepReport, model_rows, models_to_table, table_to_models
+from hfhub.records.model import ModelItem
+from hfhub.records.modeltable import StepReport, model_rows, models_to_table, table_to_models
 
 
 @dataclass(eq=False)
 class ModelPage:
-    table: pa.Table = field(repr=False)  # the models, in the dataset schema (hfhub.schema.MODEL_SCHEMA)
+    table: pa.Table = field(repr=False)  # the models, in the dataset schema (hfhub.records.schema.MODEL_SCHEMA)
     listed: int  # records the page held: the models kept plus those left out on the way
     report: StepReport = field(default_factory=StepReport, repr=False)  # what the steps left out or nulled
     listing_page: int | None = None  # sequence number of the page in this process (the checkpoint)

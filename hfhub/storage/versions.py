@@ -28,8 +28,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from hfhub.dataset import fsync_path
-from hfhub.killpoints import kill_point
+from hfhub.crawl.killpoints import kill_point
+from hfhub.storage.dataset import fsync_path
 
 VERSIONS = "versions"
 INPROGRESS = "inprogress"

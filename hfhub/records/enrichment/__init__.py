@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from hfhub.enrichment import metadata, moe, packing, scores, weights
 from hfhub.items import ModelItem
+from hfhub.records.enrichment import metadata, moe, packing, scores, weights
 
 
 def enrich_item(item: ModelItem) -> ModelItem:

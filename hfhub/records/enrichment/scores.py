@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from itertools import chain
 
-from hfhub.enrichment.metadata import LANGUAGE_NAMES
+from hfhub.records.enrichment.metadata import LANGUAGE_NAMES
 
 # Popularity on a fixed scale, so a score means the same in every crawl and every subset:
 # 70 % from downloads (saturating at 10⁷ a month), 30 % from likes (saturating at 10⁵).

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hfhub.dataset import write_json_atomically
+from hfhub.storage.dataset import write_json_atomically
 
 CRAWL_FILE = "hfhub-crawl.json"
 CHECKPOINT_FILE = "checkpoint.json"

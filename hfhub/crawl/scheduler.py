@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy.core.scheduler import Scheduler
 from scrapy.utils.defer import deferred_from_coro
 
-from hfhub.dataset import write_bytes_atomically
-from hfhub.killpoints import fail_point
+from hfhub.crawl.killpoints import fail_point
+from hfhub.storage.dataset import write_bytes_atomically
 
 if TYPE_CHECKING:
     from scrapy import Request

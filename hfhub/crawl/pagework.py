@@ -1,7 +1,7 @@
 """The per-model work on a listing page: decode → map → validate → enrich → Arrow, in one call.
 
 ``build_page`` is a pure function of its arguments: it runs in a page process of the spider's page
-pool (``hfhub.pagepool``), or inline with ``HFHUB_PAGE_PROCESSES=0``. What comes back is the page's
+pool (``hfhub.crawl.pagepool``), or inline with ``HFHUB_PAGE_PROCESSES=0``. What comes back is the page's
 models as an Arrow table in the dataset schema, what the spider needs to go on listing, and what the
 steps left out or nulled (``StepReport``), which ``ValidateModelPipeline`` counts and logs. The
 steps are the same functions the pipelines run on ``ModelItem``s a spider yields one by one
@@ -25,11 +25,11 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from hfhub.enrichment import enrich_item
-from hfhub.hubrecord import model_item_from_api
 from hfhub.items import ModelItem
-from hfhub.modeltable import StepReport, models_to_table
-from hfhub.validation import InvalidRecord, validate_item
+from hfhub.records.enrichment import enrich_item
+from hfhub.records.hubrecord import model_item_from_api
+from hfhub.records.modeltable import StepReport, models_to_table
+from hfhub.records.validation import InvalidRecord, validate_item
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -66,7 +66,7 @@ def page_order(records: list[Any], key: str) -> PageOrder:
 
 
 def start_process(gc_threshold: int, parent_pid: int) -> None:
-    """Initialiser of a page process (``hfhub.pagepool``). It dies with the crawling process: killed without warning,
+    """Initialiser of a page process (``hfhub.crawl.pagepool``). It dies with the crawling process: killed without warning,
     that process could not shut it down, and an orphan would hold the crawl's pipes open. It uses the
     same garbage-collector thresholds (``hfhub.extensions.gctuning``): a page is ~100k acyclic objects."""
     _die_with_parent(parent_pid)
@@ -155,7 +155,7 @@ def decode_records(body: bytes) -> tuple[list[Any], bool] | str:
 
 
 def validate_models(models: list[ModelItem], report: StepReport) -> list[ModelItem]:
-    """The models that can be rows (``hfhub.validation``), made to conform to the schema in place;
+    """The models that can be rows (``hfhub.records.validation``), made to conform to the schema in place;
     the others are reported by reason, as are the values nulled."""
     kept = []
     for model in models:

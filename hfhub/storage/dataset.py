@@ -2,7 +2,7 @@
 
 A published dataset is a folder of part files (``part-<crawl>-00000.parquet`` …) and ``_state.json``
 (the last published crawl and its watermark), published in whole versions behind a symlink
-(``hfhub.versions``, which also says where crawls in progress keep their parts). pyarrow, pandas
+(``hfhub.storage.versions``, which also says where crawls in progress keep their parts). pyarrow, pandas
 and DuckDB (with a ``*.parquet`` glob) skip paths starting with ``_`` or ``.``, so temporary files
 are never read as data. Every part is written under a temporary ``.``-prefixed name, fsynced, and
 renamed into place: a part file either is complete or does not exist, whenever the process dies.
@@ -21,8 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from hfhub.killpoints import fail_point
-from hfhub.schema import MODEL_SCHEMA
+from hfhub.crawl.killpoints import fail_point
+from hfhub.records.schema import MODEL_SCHEMA
 
 DATASET_STATE = "_state.json"
 PART_GLOB = "part-*.parquet"
@@ -142,7 +142,7 @@ def newest_last_modified(parts: list[Path]) -> datetime | None:
     for part in parts:
         # ParquetFile.read rather than read_table, and the maximum made naive before as_py(): both
         # read_table (pyarrow.dataset) and a zoned timestamp's as_py() (pandas) cost a crawl ~0.2 s
-        # of imports at its end. The column is UTC (hfhub.schema).
+        # of imports at its end. The column is UTC (hfhub.records.schema).
         latest = pc.max(pq.ParquetFile(part).read(columns=["last_modified"]).column("last_modified"))
         if not latest.is_valid:
             continue

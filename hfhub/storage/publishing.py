@@ -1,4 +1,4 @@
-"""Publish a finished crawl's parts as the dataset's next version (``hfhub.versions``).
+"""Publish a finished crawl's parts as the dataset's next version (``hfhub.storage.versions``).
 
 A full crawl's version is its own parts; an incremental refresh's is the current version's parts
 plus its own, compacted to one row per model. Either is built beside the published one, so readers
@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hfhub.crawlstate import crawl_started_at
-from hfhub.dataset import (
+from hfhub.crawl.crawlstate import crawl_started_at
+from hfhub.crawl.killpoints import kill_point
+from hfhub.records.schema import MODEL_SCHEMA
+from hfhub.storage.dataset import (
     PART_GLOB,
     count_rows,
     dataset_watermark,
@@ -25,9 +27,14 @@ from hfhub.dataset import (
     write_dataset_state,
     write_table,
 )
-from hfhub.killpoints import kill_point
-from hfhub.schema import MODEL_SCHEMA
-from hfhub.versions import INPROGRESS, VERSIONS, current_version, link_into, publish_version, store_dir
+from hfhub.storage.versions import (
+    INPROGRESS,
+    VERSIONS,
+    current_version,
+    link_into,
+    publish_version,
+    store_dir,
+)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from hfhub.items import ModelItem
-from hfhub.schema import COLUMNS, MODEL_SCHEMA
+from hfhub.records.model import ModelItem
+from hfhub.records.schema import COLUMNS, MODEL_SCHEMA
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The spider's page pool: where a listing page's per-model work runs (``hfhub.pagework.build_page``).
+"""The spider's page pool: where a listing page's per-model work runs (``hfhub.crawl.pagework.build_page``).
 
 Decoding, mapping, validating, enriching and converting a fully expanded 1,000-model page to Arrow
 is pure Python (~85 ms a page measured), on top of Scrapy's own work in the crawling process. In one
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy import signals
 
-from hfhub import pagework
+from hfhub.crawl import pagework
 
 if TYPE_CHECKING:
     from typing import Self
@@ -45,7 +45,7 @@ class PagePool:
         if processes:
             # fork: a page process starts with hfhub already imported. With fork, the executor forks
             # all its processes at the first call, from the calling (the reactor's) thread, which
-            # lives as long as the crawl: a page process's death signal (hfhub.pagework) follows it.
+            # lives as long as the crawl: a page process's death signal (hfhub.crawl.pagework) follows it.
             self._executor = ProcessPoolExecutor(
                 processes, mp_context=multiprocessing.get_context("fork"),
                 initializer=pagework.start_process, initargs=(gc_threshold, os.getpid()),

@@ -1,0 +1,1 @@
+"""The dataset on disk: atomic Parquet parts, versions behind one symlink, publishing."""
