@@ -12,6 +12,7 @@ into a pandas DataFrame written with ``to_parquet``, each in its own process (pe
 high-water mark, ``benchmarks.proctree``), each the median of ``--repeats`` runs. Prints a Markdown table and saves JSON.
 
     python -m benchmarks.bench_crawl --sizes 10000 100000 --repeats 3
+    python -m benchmarks.bench_crawl --sizes 100000 --page-processes 0 2 --no-baseline   # inline vs pooled
 """
 
 from __future__ import annotations
@@ -76,10 +77,12 @@ def warm(hub_url: str, size: int) -> None:
     walk(f"{hub_url}/api/models?full=true&cardData=true&config=true&limit=1000", pages)
 
 
-def hfhub_run(hub_url: str, out: Path) -> dict[str, float]:
+def hfhub_run(hub_url: str, out: Path, page_processes: int | None = None) -> dict[str, float]:
     command = [sys.executable, "-m", "scrapy", "crawl", "models", "-s", f"HFHUB_DATASET_DIR={out / 'models'}",
                "-s", f"HFHUB_STATS_FILE={out / 'stats.json'}", "-s", "LOG_LEVEL=WARNING",
                "-s", "HFHUB_INDEX_ENABLED=False"]
+    if page_processes is not None:
+        command += ["-s", f"HFHUB_PAGE_PROCESSES={page_processes}"]
     seconds, rss, tree_mb, cpu = run_measured(command, {**os.environ, "HF_ENDPOINT": hub_url})
     stats = json.loads((out / "stats.json").read_text())
     files = list((out / "models").glob("*.parquet"))
@@ -107,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--page-processes", type=int, nargs="+", default=[None],
+                        help="hfhub runs with each HFHUB_PAGE_PROCESSES value (default: the setting's default)")
     parser.add_argument("--cold-hub", action="store_true", help="no warm-up: the Hub builds every record on the same cores")
     parser.add_argument("--output", type=Path, default=REPO / "benchmarks" / "results" / "crawl.json")
     args = parser.parse_args(argv)
@@ -117,37 +122,47 @@ def main(argv: list[str] | None = None) -> int:
                 tempfile.TemporaryDirectory() as tmp:
             if not args.cold_hub:
                 warm(hub.url, size)
-            ours, theirs = [], []
+            ours: dict[int | None, list[dict[str, float]]] = {n: [] for n in args.page_processes}
+            theirs = []
             for repeat in range(args.repeats):
-                ours.append(hfhub_run(hub.url, Path(tmp) / f"hfhub-{repeat}"))
+                for processes in args.page_processes:
+                    ours[processes].append(hfhub_run(hub.url, Path(tmp) / f"hfhub-{processes}-{repeat}", processes))
                 if not args.no_baseline:
                     theirs.append(baseline_run(hub.url, Path(tmp) / f"baseline-{repeat}"))
-        row = {
-            "models": size,
-            "hfhub_models_per_s": size / median(ours, "seconds"),
-            "hfhub_crawl_only_models_per_s": size / median(ours, "crawl_seconds"),
-            "hfhub_peak_rss_mb": median(ours, "rss_mb"),
-            "hfhub_peak_pss_all_processes_mb": median(ours, "tree_mb"),
-            "hfhub_cpu_us_per_model": median(ours, "cpu_s") / size * 1e6,
-            "hfhub_bytes_per_model": median(ours, "bytes") / size,
-            "hfhub_read_back_s": median(ours, "read_s"),
-            "rows_ok": all(r["rows"] == size for r in ours),
-        }
-        if theirs:
-            row |= {
-                "baseline_models_per_s": size / median(theirs, "seconds"),
-                "baseline_peak_rss_mb": median(theirs, "rss_mb"),
-                "baseline_cpu_us_per_model": median(theirs, "cpu_s") / size * 1e6,
-                "baseline_bytes_per_model": median(theirs, "bytes") / size,
-                "ratio_hfhub_over_baseline": median(theirs, "seconds") / median(ours, "seconds"),
-            }
-        results.append(row)
-        print(json.dumps(row), file=sys.stderr, flush=True)
+        for processes, runs in ours.items():
+            row = result_row(size, processes, runs, theirs)
+            results.append(row)
+            print(json.dumps(row), file=sys.stderr, flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps({"repeats": args.repeats, "hub": "cold" if args.cold_hub else "warm",
                                        "results": results}, indent=2) + "\n")
     print(markdown_table(results))
     return 0
+
+
+def result_row(size: int, processes: int | None, ours: list[dict[str, float]],
+               theirs: list[dict[str, float]]) -> dict[str, object]:
+    row: dict[str, object] = {
+        "models": size,
+        "page_processes": "default" if processes is None else processes,
+        "hfhub_models_per_s": size / median(ours, "seconds"),
+        "hfhub_crawl_only_models_per_s": size / median(ours, "crawl_seconds"),
+        "hfhub_peak_rss_mb": median(ours, "rss_mb"),
+        "hfhub_peak_pss_all_processes_mb": median(ours, "tree_mb"),
+        "hfhub_cpu_us_per_model": median(ours, "cpu_s") / size * 1e6,
+        "hfhub_bytes_per_model": median(ours, "bytes") / size,
+        "hfhub_read_back_s": median(ours, "read_s"),
+        "rows_ok": all(r["rows"] == size for r in ours),
+    }
+    if theirs:
+        row |= {
+            "baseline_models_per_s": size / median(theirs, "seconds"),
+            "baseline_peak_rss_mb": median(theirs, "rss_mb"),
+            "baseline_cpu_us_per_model": median(theirs, "cpu_s") / size * 1e6,
+            "baseline_bytes_per_model": median(theirs, "bytes") / size,
+            "ratio_hfhub_over_baseline": median(theirs, "seconds") / median(ours, "seconds"),
+        }
+    return row
 
 
 if __name__ == "__main__":

@@ -35,12 +35,13 @@ class CrawlResult:
 
 def crawl_command(
     hub_url: str, workdir: Path, *spider_args: str, settings: Sequence[str] = (), env: dict[str, str] | None = None,
+    spider: str = "models",
 ) -> tuple[list[str], dict[str, str]]:
     """The `scrapy crawl models` command line and environment for a crawl against ``hub_url`` whose
     dataset and log go under ``workdir`` (``settings`` may override any of them). The stats file is
     left to its default, beside the dataset folder: ``workdir / "crawl_stats.json"``."""
     workdir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "scrapy", "crawl", "models"]
+    command = [sys.executable, "-m", "scrapy", "crawl", spider]
     for arg in spider_args:
         command += ["-a", arg]
     for setting in (
@@ -61,9 +62,10 @@ def run_crawl(
     settings: Sequence[str] = (),
     env: dict[str, str] | None = None,
     timeout: float = 300,
+    spider: str = "models",
 ) -> CrawlResult:
     """Run `scrapy crawl models` as a user would, in a subprocess, against ``hub_url``."""
-    command, full_env = crawl_command(hub_url, workdir, *spider_args, settings=settings, env=env)
+    command, full_env = crawl_command(hub_url, workdir, *spider_args, settings=settings, env=env, spider=spider)
     proc = subprocess.run(command, cwd=REPO, env=full_env, timeout=timeout, capture_output=True, text=True)
     log_file, stats_file = workdir / "crawl.log", workdir / "crawl_stats.json"
     log = log_file.read_text() if log_file.exists() else ""

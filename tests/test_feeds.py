@@ -10,8 +10,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from hfhub.fakehub.corpus import Corpus
 from hfhub.records.schema import COLUMNS, MODEL_SCHEMA
-from tests.conftest import REPO, crawl_command, run_crawl
+from tests.conftest import REPO, SMALL_HUB_MODELS, crawl_command, run_crawl
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +78,14 @@ def test_a_users_pipeline_reads_and_changes_the_models_written(small_hub, tmp_pa
     assert any(any(t.startswith("region:") for t in tags) for tags in licensed["tags"])
     assert not any(any(t.startswith("region:") for t in tags) for tags in kept["tags"])
     assert result.stats["hfhub/models_written"] == len(licensed)
+
+
+def test_a_spider_of_ones_own_yielding_model_items_gets_them_validated_enriched_and_written(small_hub, tmp_path):
+    result = run_crawl(small_hub.url, tmp_path, settings=["SPIDER_MODULES=hfhub.spiders,tests.per_model_spider"],
+                       spider="models_one_by_one")
+    assert result.returncode == 0, result.log[-3000:]
+    models = result.models()
+    assert set(models["id"]) == set(Corpus(SMALL_HUB_MODELS, seed=7).model_ids())
+    assert models["search_text"].notna().all()  # enriched
+    assert result.stats["hfhub/dropped/missing_id"] == 1
+    assert result.stats["hfhub/models_written"] == SMALL_HUB_MODELS

@@ -4,7 +4,7 @@
 Scrapy's own exporters, taught that a ``ModelPage`` item is many models (``FEED_EXPORTERS`` in
 ``hfhub.settings``). Times are ISO 8601 with their zone (Scrapy's JSON encoder would drop the zone
 and the microseconds); in CSV, list and map values are JSON, so a tag with a comma stays whole.
-Other items (cards, with ``-a cards=1``) are exported as Scrapy would.
+Only models are exported: cards (``-a cards=1``) have their own table (``HFHUB_CARDS_DIR``).
 """
 
 from __future__ import annotations
@@ -17,17 +17,20 @@ import pyarrow.parquet as pq
 from scrapy.exporters import BaseItemExporter, CsvItemExporter, JsonItemExporter, JsonLinesItemExporter
 
 from hfhub.items import ModelItem, ModelPage
-from hfhub.records.modeltable import StepReport, models_to_table
+from hfhub.records.modeltable import StepReport, model_rows, models_to_table
 from hfhub.records.schema import COLUMNS, MODEL_SCHEMA
 
 
 class _OneRecordPerModel:
     def export_item(self, item: Any) -> None:
         if isinstance(item, ModelPage):
-            for row in item.rows():
-                super().export_item(row)  # type: ignore[misc]
+            rows = item.rows()
+        elif isinstance(item, ModelItem):
+            rows = model_rows([item])
         else:
-            super().export_item(item)  # type: ignore[misc]
+            return  # not a model
+        for row in rows:
+            super().export_item(row)  # type: ignore[misc]
 
     def serialize_field(self, field: Any, name: str, value: Any) -> Any:
         if isinstance(value, datetime):
@@ -55,8 +58,7 @@ class ModelsCsvExporter(_OneRecordPerModel, CsvItemExporter):
 
 
 class ModelsParquetExporter(BaseItemExporter):
-    """The models as one Parquet file in the dataset schema (other items are left out: they have
-    their own tables)."""
+    """The models as one Parquet file in the dataset schema."""
 
     def __init__(self, file: BinaryIO, **kwargs: Any) -> None:
         super().__init__(dont_fail=True, **kwargs)
