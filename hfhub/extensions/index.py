@@ -1,7 +1,7 @@
 """Build the search index when a crawl closes, from the Parquet dataset the crawl left on disk.
 
-The Parquet pipeline publishes a finished crawl's parts in its own ``spider_closed`` handler and then
-sends ``dataset_published``: the index is built on that signal, from what readers now see. A crawl
+``PublishCrawl`` (``hfhub.extensions.publish``) publishes a finished crawl's parts at ``spider_closed``
+and then sends ``dataset_published``: the index is built on that signal, from what readers now see. A crawl
 that did not finish publishes nothing and leaves the previous dataset in place; at ``spider_closed``
 the index is then built only if it is missing or was built from another dataset. Either way nothing
 is rebuilt when the dataset's fingerprint matches the index's. The build runs in a thread, off the

@@ -1,14 +1,15 @@
-"""Last pipeline: take each page's models as an Arrow table and write them as Parquet part files.
+"""Last pipeline: write each page's models, an Arrow table, as Parquet part files.
 
-A page arrives as an Arrow table (``hfhub.records.modelpage.ModelPage``, built in the page pool), so its
-models need not become Python objects in the crawling process (they do only if a pipeline reads
-``page.models``). A ``ModelItem`` yielded on its own is buffered as a one-row table. Each part is written in a worker thread
-(``deferToThread``) so the reactor keeps downloading while pyarrow compresses; at most one write is
-in flight, which bounds memory to two buffers. After each part, the crawl's checkpoint moves past the listing pages that are now
-wholly on disk (``hfhub.crawl.crawlstate``). When the crawl finishes, the ``PublishCrawl`` extension
-(``hfhub.extensions.publish``) publishes the parts; an interrupted or failed crawl leaves them under
-``_inprogress/`` for a resumed run (same ``JOBDIR``) to continue. In a cluster crawl
-(``hfhub.cluster``) every worker writes its own parts into the same folder.
+A page arrives as an Arrow table (``hfhub.items.ModelPage``, built in the page pool), so its models
+become Python objects in the crawling process only if a pipeline reads ``page.models``; a
+``ModelItem`` yielded on its own is buffered as a one-row table. Each part is written in a worker
+thread (``deferToThread``) so the reactor keeps downloading while pyarrow compresses; at most one
+write is in flight, which bounds memory to two buffers. After each part, the crawl's checkpoint
+moves past the listing pages that are now wholly on disk (``hfhub.crawl.crawlstate``). When the
+crawl finishes, the ``PublishCrawl`` extension (``hfhub.extensions.publish``) publishes the parts;
+an interrupted or failed crawl leaves them under ``_inprogress/`` for a resumed run (same
+``JOBDIR``) to continue. In a cluster crawl (``hfhub.cluster``) every worker writes its own parts
+into the same folder.
 """
 
 from __future__ import annotations

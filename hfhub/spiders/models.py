@@ -68,7 +68,8 @@ class ModelsSpider(CardRequests, scrapy.Spider):
         self.cards_repair: str | None = None  # asking again for missing cards: None, "running", "done"
         self.cards_answered: set[int] = set()  # card_key of each card request this process got an answer to
         self.known_cards: set[int] | None = None  # with cards=1: (id, sha) pairs already in the cards table
-        self.next_page_seq = 0  # listing pages this process parsed
+        self.next_page_seq = 0  # listing pages this process received (each keeps its number for retries)
+        self.page_orders: dict[int, PageOrder] = {}  # alone: how each page built so far kept the order
         self.stop_before: datetime | None = None  # incremental: records older than this are known
 
     @classmethod
@@ -145,7 +146,7 @@ class ModelsSpider(CardRequests, scrapy.Spider):
             sort=self.order.sort if self.order.send_sort else None,
         )
 
-    def listing_request(self, url: str, listed_before: int, epoch: str | None = None,
+    def listing_request(self, url: str, listed_before: int | None, epoch: str | None = None,
                         order_last: datetime | None = None) -> scrapy.Request:
         # Pages form a chain (each names the next), so a page is never a duplicate of another:
         # alone, a crawl sends them unfiltered. In a cluster the shared dupefilter makes sure that
@@ -153,8 +154,9 @@ class ModelsSpider(CardRequests, scrapy.Spider):
         # except for a listing started again after its next page was lost (its ``epoch``, carried
         # along its chain: its pages may be marked seen already; hfhub.cluster.coordinator).
         # Listing pages go before card requests, so the listing never waits behind thousands of cards.
-        # The meta says how many models the pages before held (for -a limit) and the sort value the
-        # page before ended with (for the order check), whoever parsed it.
+        # The meta says how many models the pages before held (for -a limit; None when the next page
+        # is requested before they are counted, see follows_before_building) and the sort value the
+        # page before ended with (for the order check in a cluster), whoever parsed it.
         return scrapy.Request(
             url, callback=self.parse, errback=self.page_failed, dont_filter=epoch is not None or not self.session.shared,
             priority=10, meta={"hfhub_run": self.session.run_token, "hfhub_listed_before": listed_before,
@@ -162,12 +164,34 @@ class ModelsSpider(CardRequests, scrapy.Spider):
                                "download_maxsize": self.settings.getint("HFHUB_LISTING_MAX_BYTES")},
         )
 
+    @property
+    def follows_before_building(self) -> bool:
+        """Whether the next page is requested before this page's models are built. The listing is a
+        chain, so a full crawl's throughput is one page per (download + build) unless they overlap:
+        alone and without ``limit`` or an incremental cut-off, the Link header alone says where the
+        listing goes on. With either, the records decide whether it goes on; in a cluster, the
+        shared cursor counts the models before it."""
+        return not self.session.shared and self.args.limit is None and self.stop_before is None
+
     @settles_lease
     async def parse(self, response: Response) -> AsyncIterator[ModelPage | scrapy.Request]:
-        if response.meta.get("hfhub_run") != self.session.run_token:
+        meta = response.meta
+        if meta.get("hfhub_run") != self.session.run_token:
             self.crawler.stats.inc_value("hfhub/stale_requests_skipped")
             return
-        listed_before = response.meta.get("hfhub_listed_before", 0)
+        listed_before = meta.get("hfhub_listed_before") or 0
+        early = self.follows_before_building
+        # this page's place in the listing (the checkpoint's order), kept by a retry of it
+        seq = meta.get("hfhub_seq")
+        if seq is None:
+            seq = meta["hfhub_seq"] = self.next_page_seq
+            self.next_page_seq += 1
+        next_url = next_page_url(response.headers.get("Link"))
+        if early and next_url is not None and not meta.get("hfhub_next_requested"):
+            if problem := self.bad_next_url(next_url):
+                self.fail_listing(response.url, problem)
+            meta["hfhub_next_requested"] = True  # (a retry of this page must not request it again)
+            yield self.listing_request(next_url, listed_before=None, epoch=meta.get("hfhub_listing_epoch"))
         try:
             page = await self.page_pool.run(
                 build_page, response.body, datetime.now(UTC),
@@ -186,22 +210,21 @@ class ModelsSpider(CardRequests, scrapy.Spider):
         if page.reached_cutoff:
             self.logger.info("incremental: reached models unchanged since %(t)s", {"t": self.stop_before})
         if page.order is not None:
-            self.check_order(page.order, response.meta.get("hfhub_order_last"), response.url)
-        next_url = next_page_url(response.headers.get("Link")) if page.listing_continues else None
-        if next_url is not None and (problem := self.bad_next_url(next_url)):
-            self.fail_listing(response.url, problem)
-        seq, self.next_page_seq = self.next_page_seq, self.next_page_seq + 1
+            self.check_order(seq, page.order, meta.get("hfhub_order_last"), response.url)
+        if not early:
+            next_url = next_url if page.listing_continues else None
+            if next_url is not None and (problem := self.bad_next_url(next_url)):
+                self.fail_listing(response.url, problem)
         self.crawler.signals.send_catch_log(signal=page_listed, seq=seq, count=page.kept, next_url=next_url)
-        # The next page first: it downloads while this page goes through the pipelines.
-        if next_url:
-            self.session.listing_advanced(listed_before + page.kept, next_url)
-            order_last = page.order.last if page.order is not None else None
-            yield self.listing_request(next_url, listed_before + page.kept, response.meta.get("hfhub_listing_epoch"),
-                                       order_last)
-        else:
+        if next_url is None:
             self.reached_end = True
             self.stopped_at_limit = page.reached_limit
             self.session.listing_finished()
+        elif not early:  # the next page first: it downloads while this page goes through the pipelines
+            self.session.listing_advanced(listed_before + page.kept, next_url)
+            order_last = page.order.last if page.order is not None else None
+            yield self.listing_request(next_url, listed_before + page.kept, meta.get("hfhub_listing_epoch"),
+                                       order_last)
         self.crawler.stats.inc_value("hfhub/models_listed", page.kept)
         yield ModelPage(page.table, listed=page.kept, report=page.report, listing_page=seq)
         for model_id, sha in page.cards:
@@ -222,10 +245,19 @@ class ModelsSpider(CardRequests, scrapy.Spider):
         self.followed_urls.add(url)
         return None
 
-    def check_order(self, order: PageOrder, before: datetime | None, url: str) -> None:
-        """Count the records that broke the descending order a full crawl's completeness rests on
-        (``before``: the last sort value of the page before, if known)."""
+    def check_order(self, seq: int, order: PageOrder, before: datetime | None, url: str) -> None:
+        """Count the records that broke the descending order a full crawl's completeness rests on.
+        Across a page boundary: alone, against the pages on either side of ``seq`` built so far (they
+        may be built in any order); in a cluster, against ``before``, the last sort value of the
+        page before as its request carried it."""
         breaks = order.breaks
+        if not self.session.shared:
+            neighbour = self.page_orders.get(seq - 1)
+            before = neighbour.last if neighbour is not None else None
+            after = self.page_orders.get(seq + 1)
+            if after is not None and after.first is not None and order.last is not None and after.first > order.last:
+                breaks += 1
+            self.page_orders[seq] = order
         if before is not None and order.first is not None and order.first > before:
             breaks += 1
         if breaks:
