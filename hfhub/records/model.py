@@ -4,12 +4,13 @@ Every field maps to a column of the Parquet dataset (``hfhub.records.schema.MODE
 source and type of each is documented in ``docs/fields.md``. Missing optional data is ``None``,
 never invented.
 
-The ``models`` spider yields them a listing page at a time (``hfhub.records.modelpage.ModelPage``, whose
+The ``models`` spider yields them a listing page at a time (``hfhub.items.ModelPage``, whose
 ``models`` are these); the pipelines also take them one by one, from a spider of your own.
 
-The spider fills the fields with values as the API gave them (``Any``): a record of the wrong shape
-must reach ``ValidateModelPipeline``, which checks each value against the schema and nulls or drops
-with a counted reason, instead of failing inside the spider.
+``model_item_from_api`` fills the fields with values as the API gave them (``Any``); validation
+(``hfhub.records.validation``: in ``build_page`` for a page, in ``ValidateModelPipeline`` for a
+single item) then checks each value against the schema and nulls or drops with a counted reason,
+instead of failing while mapping.
 """
 
 from __future__ import annotations
