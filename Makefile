@@ -22,7 +22,7 @@ test: install-dev
 	bash scripts/install-test-system-packages.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy hfhub
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --durations=25
 
 clean:
 	rm -rf $(VENV) output build *.egg-info
