@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev clean
+.PHONY: demo test test-all checks install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,18 @@ install-dev: $(BIN)/python
 demo: install
 	$(BIN)/python -m hfhub.demo
 
-test: install-dev
+# The checks, then the tests but those marked slow (larger end-to-end runs); test-all runs every
+# test (what CI runs).
+test: checks
+	$(BIN)/python -m pytest -q -n auto --dist loadfile -m "not slow" --durations=15
+
+test-all: checks
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --durations=25
+
+checks: install-dev
 	bash scripts/install-test-system-packages.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy hfhub
-	$(BIN)/python -m pytest -q -n auto --dist loadfile --durations=25
 
 clean:
 	rm -rf $(VENV) output build *.egg-info

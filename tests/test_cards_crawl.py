@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from hfhub.fakehub.corpus import Corpus
 from hfhub.fakehub.process import FakeHubProcess
 from tests.conftest import run_crawl
 
 
+@pytest.mark.slow
 def test_cards_are_fetched_once_per_revision_and_kept_in_their_own_table(tmp_path):
     cards_dir = tmp_path / "cards"
     settings = [f"HFHUB_CARDS_DIR={cards_dir}"]

@@ -107,6 +107,7 @@ class Worker:
         return self.log.read_text() if self.log.exists() else ""
 
 
+@pytest.mark.slow
 def test_three_workers_one_killed_lose_nothing_and_share_the_work(
     slow_hub: FakeHubProcess, redis_server: str, tmp_path: Path,
 ) -> None:
@@ -161,6 +162,7 @@ def test_three_workers_one_killed_lose_nothing_and_share_the_work(
     assert not list(client.scan_iter("models:dupefilter:*"))
 
 
+@pytest.mark.slow
 def test_a_stopped_cluster_resumes_where_it_was(slow_hub: FakeHubProcess, redis_server: str, tmp_path: Path) -> None:
     """SCHEDULER_PERSIST: stop the only worker (Ctrl-C) mid-crawl; a new worker finishes the crawl."""
     settings = (*FAST_CLUSTER, "HFHUB_INDEX_ENABLED=False")
@@ -185,6 +187,7 @@ def test_a_stopped_cluster_resumes_where_it_was(slow_hub: FakeHubProcess, redis_
     assert second.stats().get("hfhub/pages", 0) < HUB_MODELS // 200
 
 
+@pytest.mark.slow
 def test_a_pipeline_bug_on_a_page_sends_its_lease_back_instead_of_publishing_without_it(
     slow_hub: FakeHubProcess, redis_server: str, tmp_path: Path,
 ) -> None:
@@ -231,6 +234,7 @@ def assert_every_model_and_card_once(workdir: Path) -> None:
     assert cards["id"].is_unique and set(cards["id"]) == expected_ids
 
 
+@pytest.mark.slow
 def test_a_redis_restarted_empty_mid_crawl_loses_nothing(slow_hub: FakeHubProcess, tmp_path: Path) -> None:
     # Before: every Redis call a traceback while it was down; after it came back empty, every worker
     # idle at 0 models/s for good (the crawl's keys and queue were gone), nothing published.
@@ -250,6 +254,7 @@ def test_a_redis_restarted_empty_mid_crawl_loses_nothing(slow_hub: FakeHubProces
     assert_every_model_and_card_once(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_listing_request_that_redis_lost_is_sent_again(redis_server: str, tmp_path: Path) -> None:
     # Before: a listing request gone from the queue (a push a restarted Redis did not keep) stopped
     # the listing for good, every worker idle, nothing published.

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow.dataset as ds
+import pytest
 
 from hfhub.fakehub.corpus import Corpus
 from hfhub.fakehub.process import FakeHubProcess
@@ -99,6 +100,7 @@ def test_a_bad_spider_argument_is_refused_before_any_request(small_hub, tmp_path
     assert small_hub.stats() == before
 
 
+@pytest.mark.slow
 def test_a_429_storm_loses_no_page(tmp_path):
     with FakeHubProcess(models=2000, seed=3, args=["--max-page-size", "200", "--fault-429", "0.4", "--fault-seed", "5"]) as hub:
         result = run_crawl(hub.url, tmp_path)

@@ -209,6 +209,7 @@ def test_a_crawl_id_from_a_jobdir_is_checked_before_it_names_a_folder(tmp_path):
         crawl_identity(str(tmp_path))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", ["checkpoint:2", "checkpoint:5"])
 def test_no_card_is_lost_to_a_kill_and_a_resume(tmp_path, point):
     job = tmp_path / "job"

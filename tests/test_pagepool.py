@@ -75,12 +75,18 @@ def test_a_page_is_built_in_one_call_the_same_in_a_page_process_as_inline():
 def test_a_dead_page_process_breaks_the_pool_for_every_call():
     pool = PagePool(2)
     try:
-        pid = asyncio.run(pool.run(os.getpid))
-        assert pid in pool.pids and pid != os.getpid()
-        os.kill(pid, signal.SIGKILL)
-        for _ in range(2):  # every call from then on: the crawl closes
+        async def kill_one_during_a_call() -> None:
+            # a long page in flight (60 s of work in a page process): the kill lands while it runs
+            call = asyncio.ensure_future(pool.run(time.sleep, 60))
+            pid = await pool.run(os.getpid)
+            assert pid in pool.pids and pid != os.getpid()
+            os.kill(pid, signal.SIGKILL)
             with pytest.raises(PagePoolBroken, match="a page process died"):
-                asyncio.run(pool.run(os.getpid))
+                await call
+            with pytest.raises(PagePoolBroken):  # and every call after it: the crawl closes
+                await pool.run(os.getpid)
+
+        asyncio.run(kill_one_during_a_call())
     finally:
         pool.close()
 
@@ -88,6 +94,7 @@ def test_a_dead_page_process_breaks_the_pool_for_every_call():
 MODELS = 20_000
 
 
+@pytest.mark.slow
 def test_killing_a_page_process_fails_the_crawl_and_a_resume_loses_nothing(tmp_path):
     jobdir = tmp_path / "job"
     # a fast Hub: the page processes are busy, so the one killed holds pages in progress

@@ -37,6 +37,7 @@ def killed_run(hub_url: str, workdir: Path, point: str, *args: str) -> subproces
     return subprocess.run(command, cwd=REPO, env=env, timeout=300, capture_output=True, text=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", KILL_POINTS)
 @pytest.mark.parametrize("mode", ["full", "incremental"])
 def test_a_publication_killed_at_any_step_is_finished_by_the_next_run(tmp_path, point, mode):
@@ -81,6 +82,7 @@ def reader_polling(folder: Path, state_of: Callable[[Path], set[tuple[str, str]]
         reader.join(timeout=60)
 
 
+@pytest.mark.slow
 def test_readers_see_one_whole_version_while_crawls_publish(tmp_path):
     with FakeHubProcess(models=1500, seed=52, args=["--max-page-size", "100"]) as hub:
         assert run_crawl(hub.url, tmp_path).returncode == 0
@@ -179,6 +181,7 @@ def cards_state(cards: Path) -> set[tuple[str, str]]:
     return set(zip(table["id"], table["sha"]))
 
 
+@pytest.mark.slow
 def test_readers_of_the_cards_table_see_one_whole_version_while_crawls_publish(tmp_path):
     # Before, the cards table was compacted in place: readers saw a model's old and new card at once.
     cards = tmp_path / "cards"
@@ -219,6 +222,7 @@ def test_a_cards_folder_from_before_versions_becomes_the_first_version(tmp_path)
     assert publish_cards(cards, "C1", compression="zstd") is None  # nothing of that crawl is left to publish
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", ["publish:built", "publish:renamed", "publish:pointed"])
 def test_a_cards_publication_killed_at_any_step_is_finished_by_the_next_run(tmp_path, point):
     # the cards table publishes first, so these kill points stop the crawl in the cards' publication

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from hfhub.fakehub.corpus import Corpus
 from hfhub.fakehub.process import FakeHubProcess
@@ -130,6 +131,7 @@ def test_incremental_without_a_dataset_is_refused(small_hub, tmp_path):
     assert "mode=incremental needs a published dataset" in result.log
 
 
+@pytest.mark.slow
 def test_every_fault_at_once_still_gives_every_model(tmp_path):
     args = ["--max-page-size", "100", "--fault-5xx", "0.10", "--fault-429", "0.05", "--fault-malformed", "0.01",
             "--fault-drop", "0.02", "--slow-ms", "5", "--fault-seed", "17"]
