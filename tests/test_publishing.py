@@ -70,7 +70,7 @@ def reader_polling(folder: Path, state_of: Callable[[Path], set[tuple[str, str]]
             try:
                 if current_version(folder) is not None:
                     reads.append(frozenset(state_of(folder)))
-            except BaseException as error:
+            except BaseException as error:  # noqa: BLE001 - what the tests are about
                 errors.append(error)
 
     reader = threading.Thread(target=read_forever, daemon=True)

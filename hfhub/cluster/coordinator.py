@@ -105,7 +105,7 @@ class ClusterCoordinator:
             self.stats.inc_value("hfhub/cluster/heartbeat_errors")
             self.session.outage.failed(exc)
             return
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (Redis errors of any other kind)
             self.stats.inc_value("hfhub/cluster/heartbeat_errors")
             logger.warning("cluster heartbeat failed (%(error)s); retrying", {"error": exc})
             return

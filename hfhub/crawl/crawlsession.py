@@ -97,14 +97,14 @@ def crawl_session(crawler: Crawler) -> CrawlSession:
     """The crawl this process takes part in (``LocalCrawl`` or, with a Redis URL, ``ClusterCrawl``),
     one per crawler, shared by the spider, the pipelines and the cluster components."""
     if crawler not in _sessions:
-        from hfhub.cluster import redis_settings, redis_url
+        from hfhub.cluster import redis_settings, redis_url  # noqa: PLC0415 (scrapy-redis only when used)
 
         settings = crawler.settings
         if redis_url(settings):
-            from scrapy_redis.connection import get_redis_from_settings
+            from scrapy_redis.connection import get_redis_from_settings  # noqa: PLC0415
 
-            from hfhub.cluster.keys import ClusterKeys
-            from hfhub.cluster.membership import ClusterCrawl, default_worker_id
+            from hfhub.cluster.keys import ClusterKeys  # noqa: PLC0415
+            from hfhub.cluster.membership import ClusterCrawl, default_worker_id  # noqa: PLC0415
 
             keys = ClusterKeys(
                 crawler.spidercls.name,
@@ -120,8 +120,6 @@ def crawl_session(crawler: Crawler) -> CrawlSession:
         else:
             _sessions[crawler] = LocalCrawl(settings.get("JOBDIR"))
     return _sessions[crawler]
-
-
 
 
 def cluster_session(crawler: Crawler) -> ClusterCrawl:

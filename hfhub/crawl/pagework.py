@@ -4,8 +4,8 @@
 pool (``hfhub.crawl.pagepool``), or inline with ``HFHUB_PAGE_PROCESSES=0``. What comes back is the page's
 models as an Arrow table in the dataset schema, what the spider needs to go on listing, and what the
 steps left out or nulled (``StepReport``), which ``ValidateModelPipeline`` counts and logs. The
-steps are the same functions the pipelines run on ``ModelItem``s a spider yields one by one
-(``validate_models``, ``enrich_models``). No Scrapy, no logging.
+steps are the record core's (``hfhub.records``: ``validate_models``, ``enrich_models``), the same
+the pipelines run on ``ModelItem``s a spider yields one by one. No Scrapy, no logging.
 """
 
 from __future__ import annotations
@@ -25,11 +25,10 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from hfhub.items import ModelItem
-from hfhub.records.enrichment import enrich_item
+from hfhub.records.enrichment import enrich_models
 from hfhub.records.hubrecord import model_item_from_api
 from hfhub.records.modeltable import StepReport, models_to_table
-from hfhub.records.validation import InvalidRecord, validate_item
+from hfhub.records.validation import validate_models
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -152,27 +151,6 @@ def decode_records(body: bytes) -> tuple[list[Any], bool] | str:
     if not isinstance(records, list):
         return "malformed_json"
     return records, invalid_utf8
-
-
-def validate_models(models: list[ModelItem], report: StepReport) -> list[ModelItem]:
-    """The models that can be rows (``hfhub.records.validation``), made to conform to the schema in place;
-    the others are reported by reason, as are the values nulled."""
-    kept = []
-    for model in models:
-        try:
-            validation = validate_item(model)
-        except InvalidRecord as exc:
-            report.drop(exc.reason, model.id)
-            continue
-        for name in validation.nulled:
-            report.null(name, model.id)
-        kept.append(model)
-    return kept
-
-
-def enrich_models(models: list[ModelItem]) -> None:
-    for model in models:
-        enrich_item(model)
 
 
 def build_page(

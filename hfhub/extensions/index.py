@@ -85,7 +85,7 @@ class IndexBuilder:
             logger.info("the index in %(dir)s is up to date", {"dir": self.index_dir})
             stats.set_value("hfhub/index/skipped", "up_to_date")
             return
-        from hfhub.index import build_index
+        from hfhub.index import build_index  # noqa: PLC0415 (scikit-learn and faiss, only when building)
 
         try:
             manifest: dict[str, Any] = await maybe_deferred_to_future(

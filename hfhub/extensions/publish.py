@@ -78,7 +78,7 @@ class PublishCrawl:
         await self.crawler.signals.send_catch_log_async(signal=hfhub_signals.crawl_publishing, crawl_id=self.crawl_id)
         try:
             await maybe_deferred_to_future(deferToThread(self._compact_and_publish, mode))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure: counted, logged, and the exit status says so
             self.stats.set_value("hfhub/publish/failed", f"{type(exc).__name__}: {exc}")
             logger.error("publishing the crawl failed (%(error)s); %(dataset)s is unchanged%(resume)s",
                          {"error": exc, "dataset": self.dataset_dir, "resume": self.session.resume_hint()},

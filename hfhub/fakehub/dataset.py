@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from hfhub.crawl.pagework import enrich_models, validate_models
 from hfhub.fakehub.corpus import Corpus
+from hfhub.records.enrichment import enrich_models
 from hfhub.records.hubrecord import model_item_from_api
 from hfhub.records.modeltable import StepReport, models_to_table
+from hfhub.records.validation import validate_models
 
 
 def write_dataset(out: Path, models: int, seed: int = 1, rows_per_part: int = 50_000) -> Path:

@@ -138,7 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
         # ACKs would add ~40 ms to every keep-alive response.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def log_message(self, format: str, *args: Any) -> None:
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         logger.debug("%s " + format, self.address_string(), *args)
 
     def do_GET(self) -> None:

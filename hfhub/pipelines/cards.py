@@ -87,7 +87,7 @@ class CardsParquetPipeline:
         self._next_part += 1
         try:
             await maybe_deferred_to_future(deferToThread(write_cards, rows, path, compression=self.compression))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (any write failure)
             # Like a models part: without it the crawl is incomplete, so it must not count as finished
             # (in a cluster, the rows' requests stay leased and go back to the queue).
             self.stats.inc_value("hfhub/cards/parts_failed")

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
-from hfhub.crawl.pagework import validate_models
 from hfhub.items import ModelItem, ModelPage
 from hfhub.records.modeltable import StepReport
+from hfhub.records.validation import validate_models
 
 if TYPE_CHECKING:
     from typing import Self

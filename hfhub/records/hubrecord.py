@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from hfhub.items import ModelItem
+from hfhub.records.model import ModelItem
 
 # Properties requested with expand[]: everything the item reads, nothing more (siblings and config
 # are large; they are asked for because file_count, architectures and quant_method need them).

@@ -15,7 +15,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from hfhub.items import ModelItem
+from hfhub.records.model import ModelItem
+from hfhub.records.modeltable import StepReport
 from hfhub.records.schema import MODEL_SCHEMA
 
 # The Hub's repo ids (huggingface_hub's validate_repo_id): an optional namespace and a name, each of
@@ -139,3 +140,19 @@ def validate_item(item: ModelItem) -> ValidationReport:
         elif checked is not value:
             values[name] = checked
     return report
+
+
+def validate_models(models: list[ModelItem], report: StepReport) -> list[ModelItem]:
+    """The models that can be rows (``hfhub.records.validation``), made to conform to the schema in place;
+    the others are reported by reason, as are the values nulled."""
+    kept = []
+    for model in models:
+        try:
+            validation = validate_item(model)
+        except InvalidRecord as exc:
+            report.drop(exc.reason, model.id)
+            continue
+        for name in validation.nulled:
+            report.null(name, model.id)
+        kept.append(model)
+    return kept

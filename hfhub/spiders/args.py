@@ -100,7 +100,7 @@ def parse_listing_args(
     limit: str | int | None = None,
     author: str | None = None,
     search: str | None = None,
-    filter: str | None = None,
+    filter: str | None = None,  # noqa: A002 - the Hub's own parameter name
     pipeline_tag: str | None = None,
     sort: str | None = None,
     mode: str | None = None,

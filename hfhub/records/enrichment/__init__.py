@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from hfhub.items import ModelItem
 from hfhub.records.enrichment import metadata, moe, packing, scores, weights
+from hfhub.records.model import ModelItem
 
 
 def enrich_item(item: ModelItem) -> ModelItem:
@@ -19,6 +19,11 @@ def enrich_item(item: ModelItem) -> ModelItem:
     _estimates(item)
     _scores(item)
     return item
+
+
+def enrich_models(models: list[ModelItem]) -> None:
+    for model in models:
+        enrich_item(model)
 
 
 def _weights(item: ModelItem) -> None:
