@@ -1,14 +1,20 @@
-"""A deterministic local fake of the Hugging Face Hub models API (``python -m hfhub.fakehub``).
+"""A deterministic local fake of the Hugging Face Hub API (``python -m hfhub.fakehub``).
 
-- ``Corpus(models, seed)``: lazily generated fake models (``corpus``).
-- ``serve(ServerConfig(...))``: an in-process server with ``.url`` and ``.shutdown()``.
-- ``FakeHubProcess(models, seed, args)``: the same as a subprocess, for tests.
+It serves ``/api/models``, ``/api/datasets`` and ``/api/spaces`` (lists with the Hub's keyset cursors
+and Link headers, details, ``expand``), model and dataset cards, faults, churn and mutations.
+
+- ``Corpus(models, seed)``: lazily generated fake models (``corpus``); ``DatasetCorpus`` and
+  ``SpaceCorpus`` (``repocorpus``): datasets and Spaces, the same way.
+- ``serve(ServerConfig(models=N, datasets=D, spaces=S, ...))``: an in-process server with ``.url`` and
+  ``.shutdown()``; D and S default to N // 2.
+- ``FakeHubProcess(models, seed, args, datasets=, spaces=)``: the same as a subprocess, for tests.
 """
 
 from __future__ import annotations
 
 from hfhub.fakehub.corpus import Corpus
 from hfhub.fakehub.process import FakeHubProcess
+from hfhub.fakehub.repocorpus import DatasetCorpus, SpaceCorpus
 from hfhub.fakehub.server import FakeHub, ServerConfig, serve
 
-__all__ = ["Corpus", "FakeHub", "FakeHubProcess", "ServerConfig", "serve"]
+__all__ = ["Corpus", "DatasetCorpus", "FakeHub", "FakeHubProcess", "ServerConfig", "SpaceCorpus", "serve"]

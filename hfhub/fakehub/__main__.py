@@ -1,4 +1,4 @@
-"""``python -m hfhub.fakehub --port 0 --models 20000 --seed 1 [knobs]``."""
+"""``python -m hfhub.fakehub --port 0 --models 20000 [--datasets D --spaces S] --seed 1 [knobs]``."""
 
 from __future__ import annotations
 
@@ -23,10 +23,17 @@ def _share(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m hfhub.fakehub", description="A local fake of the Hub models API.")
+    p = argparse.ArgumentParser(
+        prog="python -m hfhub.fakehub",
+        description="A local fake of the Hub API: /api/models, /api/datasets and /api/spaces (lists with "
+                    "keyset cursors, details), model and dataset cards, faults, churn and mutations.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="0 picks a free port")
     p.add_argument("--models", type=int, default=20000)
+    p.add_argument("--datasets", type=int, default=None, metavar="D",
+                   help="generated datasets (default: models // 2; none when serving recorded records)")
+    p.add_argument("--spaces", type=int, default=None, metavar="S",
+                   help="generated Spaces (default: models // 2; none when serving recorded records)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--max-page-size", type=int, default=1000, help="cap on `limit`, and the default page size")
     p.add_argument("--cache-mb", type=int, default=256,
@@ -39,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fault-malformed", type=_share, default=0.0, metavar="P")
     p.add_argument("--fault-drop", type=_share, default=0.0, metavar="P")
     p.add_argument("--slow-ms", type=int, default=0, metavar="MS")
-    p.add_argument("--churn", type=int, default=0, metavar="K", help="touch K models after each list page")
+    p.add_argument("--churn", type=int, default=0, metavar="K",
+                   help="touch K repos after each list page, of the kind the page listed")
     p.add_argument("--fault-seed", type=int, default=0)
     p.add_argument("--outage-s", type=float, default=0.0, metavar="S",
                    help="after the first API request, answer every API request with 503 for S seconds")
@@ -47,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--records", action="append", default=[], metavar="FILE",
                    help="serve these recorded real records (JSON lines of {source, record}, e.g. "
                         "tests/data/real_hub/*.jsonl) instead of a generated corpus; repeatable")
+    p.add_argument("--dataset-records", action="append", default=[], metavar="FILE",
+                   help="serve these recorded real dataset records at /api/datasets; repeatable")
+    p.add_argument("--space-records", action="append", default=[], metavar="FILE",
+                   help="serve these recorded real Space records at /api/spaces; repeatable")
     p.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     return p
 
@@ -62,7 +74,8 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         raise SystemExit("--churn needs a generated corpus: recorded records do not change")
     return ServerConfig(models=args.models, seed=args.seed, host=args.host, port=args.port,
                         max_page_size=args.max_page_size, cache_mb=args.cache_mb, faults=faults,
-                        records=tuple(args.records))
+                        records=tuple(args.records), datasets=args.datasets, spaces=args.spaces,
+                        dataset_records=tuple(args.dataset_records), space_records=tuple(args.space_records))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,7 +90,11 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    what = f"{len(hub.corpus)} recorded real models" if args.records else f"{args.models} models, seed {args.seed}"
+    config = hub.config
+    what = ", ".join(
+        f"{hub.size(kind)} recorded real {kind}" if config.records_of(kind) else f"{config.size_of(kind)} {kind}"
+        for kind in ("models", "datasets", "spaces")
+    ) + f", seed {args.seed}"
     print(f"hfhub-fakehub listening on {hub.url} ({what})", flush=True)
     stop.wait()
     logger.info("stopping")

@@ -26,12 +26,18 @@ _QUAL_CANON = np.array([vocab.NAME_QUALIFIERS.index(q) for q in vocab.NAME_QUALI
 
 
 class Corpus:
-    """``Corpus(models, seed)``: N fake models; record ``i`` depends on ``(seed, i)`` only."""
+    """``Corpus(models, seed)``: N fake models; record ``i`` depends on ``(seed, i)`` only.
+
+    The datasets and Spaces of ``fakehub.repocorpus`` are subclasses: they share the columns, the
+    keyset listing and the mutations, and name and build their records their own way."""
+
+    kind = "models"
 
     def __init__(self, models: int, seed: int = 1) -> None:
         if models < 0:
-            raise ValueError(f"models must be >= 0, got {models}")
-        self.seed = seed
+            raise ValueError(f"{self.kind} must be >= 0, got {models}")
+        self.hub_seed = seed  # the fake Hub's seed (the same for its three corpora)
+        self.seed = self._kind_seed(seed)
         # A fixed owner pool (not scaled with N) keeps record i independent of N.
         self.n_authors = N_AUTHORS
         self.lock = threading.RLock()
@@ -52,6 +58,11 @@ class Corpus:
     def size(self) -> int:
         """Number of indices ever allocated (deleted ones included)."""
         return len(self.alive)
+
+    @staticmethod
+    def _kind_seed(seed: int) -> int:
+        """The seed this kind's draws use: the Hub's own for models, one derived from it per kind."""
+        return seed
 
     def model_ids(self) -> Iterator[str]:
         """Ids of the live models, in index order."""
@@ -129,6 +140,15 @@ class Corpus:
 
         return has_readme(record)
 
+    def readme(self, record: dict[str, Any]) -> str:
+        from hfhub.fakehub.card import render  # noqa: PLC0415 (card text only when asked for)
+
+        return render(record)
+
+    def tag_mask(self, tag: str) -> np.ndarray | None:
+        """A ``filter`` tag's mask straight from the columns, or None (the lister scans records)."""
+        return None
+
     def tiebreak_keys(self) -> np.ndarray:
         """``query.object_id_order`` of every model's ``object_id``, vectorised."""
         return (self.cols["created_ms"] // 1000) * (1 << 24) + np.arange(self.size, dtype=np.int64)
@@ -201,13 +221,17 @@ class Corpus:
     def _grow(self, k: int) -> None:
         start = self.size
         idx = np.arange(start, start + k, dtype=np.int64)
-        new = columns.generate(self.seed, idx, self.n_authors)
-        new.update(self._naming(idx, new))
+        new = self._columns(idx)
         for key, arr in new.items():
             self.cols[key] = np.concatenate([self.cols[key], arr]) if key in self.cols else arr
         self.alive = np.concatenate([self.alive, np.ones(k, dtype=bool)])
         self._pools.clear()
         self.cols["dup"] = _dup_ranks(self._name_keys())
+
+    def _columns(self, idx: np.ndarray) -> dict[str, np.ndarray]:
+        new = columns.generate(self.seed, idx, self.n_authors)
+        new.update(self._naming(idx, new))
+        return new
 
     def _naming(self, idx: np.ndarray, c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         llm = np.array([p.llm for p in vocab.PROFILES])[c["profile"]]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +72,7 @@ class Lister:
     def _keyset(self, q: ListQuery) -> _Keyset:
         """The query's models in listing order, sorted once per corpus version (a mutation can move
         any model), so that a page is a binary search and a slice, not a scan of the corpus."""
-        key = (q.sort, q.descending, q.author, q.pipeline_tag, q.search, tuple(q.filters), self.corpus.version)
+        key = (q.sort, q.descending, q.filter_key(), self.corpus.version)
         keyset = self._keysets.get(key)
         if keyset is None:
             values = self.corpus.cols[SORT_COLUMNS[q.sort]]
@@ -108,13 +109,27 @@ class Lister:
             mask &= self._cached("search", q.search.lower(), self._search_mask)
         for tag in q.filters:
             mask &= self._tag_mask(tag)
+        if q.gated is not None:
+            mask &= (c["gated"] != 0) == q.gated
+        for key, repo_id in q.uses:
+            mask &= self._cached("uses", f"{key}={repo_id}", self._uses_mask)
+        if q.linked:
+            mask &= self._cached("linked", "", lambda _: self._scan(_links_any))
         return mask
+
+    def _uses_mask(self, use: str) -> np.ndarray:
+        """Spaces that name a repo (``models=<id>`` or ``datasets=<id>``)."""
+        key, _, repo_id = use.partition("=")
+        return self._scan(lambda rec: repo_id in (rec.get(key) or []))
 
     def _pipeline_mask(self, tag: str) -> np.ndarray:
         profiles = [k for k, p in enumerate(_PIPELINE_OF_PROFILE) if p == tag]
         return np.isin(self.corpus.cols["profile"], profiles)
 
     def _tag_mask(self, tag: str) -> np.ndarray:
+        if self.corpus.kind != "models":
+            fast = self.corpus.tag_mask(tag)
+            return fast if fast is not None else self._cached("tag", tag, self._scan_tags)
         if tag in vocab.PIPELINE_TAGS:
             return self._pipeline_mask(tag)
         if tag in vocab.LIBRARIES:
@@ -142,12 +157,19 @@ class Lister:
 
     def _scan_tags(self, tag: str) -> np.ndarray:
         """Slow path for tags not held in a column: build every record once, in chunks."""
+        return self._scan(lambda rec: tag in rec["tags"])
+
+    def _scan(self, test: Callable[[dict[str, Any]], bool]) -> np.ndarray:
         out = np.zeros(self.corpus.size, dtype=bool)
         for start in range(0, self.corpus.size, 2000):
             chunk = list(range(start, min(start + 2000, self.corpus.size)))
             for i, rec in zip(chunk, self.corpus.records(chunk)):
-                out[i] = tag in rec["tags"]
+                out[i] = test(rec)
         return out
+
+
+def _links_any(record: dict[str, Any]) -> bool:
+    return bool(record.get("models") or record.get("datasets"))
 
 
 def encode_cursor(sort: str, value: int, object_id: str, descending: bool) -> str:

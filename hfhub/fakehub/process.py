@@ -1,4 +1,6 @@
-"""Run the fake Hub as a subprocess: ``with FakeHubProcess(models=1000) as hub: hub.url``."""
+"""Run the fake Hub as a subprocess: ``with FakeHubProcess(models=1000) as hub: hub.url``.
+
+It serves datasets and Spaces too (``models // 2`` of each unless ``datasets=``/``spaces=`` say)."""
 
 from __future__ import annotations
 
@@ -21,9 +23,11 @@ class FakeHubProcess:
     """Starts ``python -m hfhub.fakehub --port 0`` and waits for its listening line."""
 
     def __init__(self, models: int = 1000, seed: int = 1, args: Sequence[str] = (),
-                 startup_timeout: float = 30.0) -> None:
+                 startup_timeout: float = 30.0, datasets: int | None = None, spaces: int | None = None) -> None:
         self.models = models
         self.seed = seed
+        self.datasets = datasets
+        self.spaces = spaces
         self.args = list(args)
         self.startup_timeout = startup_timeout
         self.url = ""
@@ -39,6 +43,10 @@ class FakeHubProcess:
     def start(self) -> FakeHubProcess:
         cmd = [sys.executable, "-m", "hfhub.fakehub", "--port", "0", "--models", str(self.models),
                "--seed", str(self.seed), *self.args]
+        if self.datasets is not None:
+            cmd += ["--datasets", str(self.datasets)]
+        if self.spaces is not None:
+            cmd += ["--spaces", str(self.spaces)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         try:
             self.url = self._read_url()
@@ -78,16 +86,18 @@ class FakeHubProcess:
         with urllib.request.urlopen(f"{self.url}/_fake/stats", timeout=10) as r:
             return orjson.loads(r.read())  # type: ignore[no-any-return]
 
-    def snapshot(self) -> dict[str, dict[str, str]]:
-        """``{id: {"sha", "lastModified"}}`` of every model the fake holds now (moves nothing)."""
-        with urllib.request.urlopen(f"{self.url}/_fake/snapshot", timeout=60) as r:
+    def snapshot(self, kind: str = "models") -> dict[str, dict[str, str]]:
+        """``{id: {"sha", "lastModified"}}`` of every repo of ``kind`` (models, datasets, spaces) the
+        fake holds now (moves nothing)."""
+        with urllib.request.urlopen(f"{self.url}/_fake/snapshot?kind={kind}", timeout=60) as r:
             return orjson.loads(r.read())  # type: ignore[no-any-return]
 
-    def mutate(self, touch: Iterable[str] = (), delete: Iterable[str] = (), add: int = 0) -> dict[str, Any]:
-        return self._post("/_fake/mutate", {"touch": list(touch), "delete": list(delete), "add": add})
+    def mutate(self, touch: Iterable[str] = (), delete: Iterable[str] = (), add: int = 0,
+               kind: str = "models") -> dict[str, Any]:
+        return self._post("/_fake/mutate", {"kind": kind, "touch": list(touch), "delete": list(delete), "add": add})
 
     def set_churn(self, per_page: int) -> None:
-        """From now on, touch ``per_page`` models after each list page (``--churn``)."""
+        """From now on, touch ``per_page`` repos after each list page, of the page's kind (``--churn``)."""
         self._post("/_fake/churn", {"per_page": per_page})
 
     def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""A corpus of recorded real Hub records, served as they were recorded (``--records FILE``).
+"""A corpus of recorded real Hub records, served as they were recorded (``--records FILE``, and
+``--dataset-records FILE``, ``--space-records FILE`` for ``/api/datasets`` and ``/api/spaces``).
 
 The generated corpus is our model of the Hub; this one is the Hub's own words: records that
 huggingface.co returned, kept with their provenance in ``tests/data/real_hub/`` (JSON lines of
@@ -12,9 +13,11 @@ What is adapted, and why:
 - ``inferenceProviderMapping`` was recorded from the detail endpoint, which keys it by provider;
   the list endpoint sends a list of ``{"provider", ...}`` entries (huggingface_hub PR #3022), so it
   is stored in the list form (``fakehub.views.detail`` turns it back).
-- Nothing else is changed. Cards of these repos were not recorded: a repo with ``cardData`` gets the
-  fake's card text built from its real ``cardData``; one without answers 404, as a repo without a
-  README does.
+- Nothing else is changed. Cards of these repos were not recorded: a model or dataset with
+  ``cardData`` gets the fake's card text built from its real ``cardData`` (a dataset also with its
+  ``description``); one without answers 404, as a repo without a README does. Spaces have no card.
+- A line may be a bare record instead of ``{"source", "record"}``; a record without ``_id`` (which the
+  keyset cursor needs) gets one made of its ``createdAt`` and its line number.
 - A replayed corpus does not change: no churn, no mutations.
 """
 
@@ -47,7 +50,10 @@ def load_records(paths: list[Path]) -> list[dict[str, Any]]:
         for line in path.read_text().splitlines():
             if not line.strip():
                 continue
-            record = orjson.loads(line)["record"]
+            entry = orjson.loads(line)
+            record = entry["record"] if isinstance(entry.get("record"), dict) else entry
+            if not isinstance(record.get("_id"), str):
+                record = {"_id": _made_id(record, len(by_id)), **record}
             mapping = record.get("inferenceProviderMapping")
             if isinstance(mapping, dict):
                 record["inferenceProviderMapping"] = [{"provider": name, **entry} for name, entry in mapping.items()]
@@ -57,10 +63,15 @@ def load_records(paths: list[Path]) -> list[dict[str, Any]]:
     return list(by_id.values())
 
 
+def _made_id(record: dict[str, Any], n: int) -> str:
+    return f"{_ms(record.get('createdAt')) // 1000:08x}{0:010x}{n & 0xFFFFFF:06x}"
+
+
 class ReplayCorpus:
     """The corpus interface of ``fakehub.corpus.Corpus`` over a fixed list of real records."""
 
-    def __init__(self, records: list[dict[str, Any]]) -> None:
+    def __init__(self, records: list[dict[str, Any]], kind: str = "models") -> None:
+        self.kind = kind
         self._records = records
         self._index = {record["id"]: i for i, record in enumerate(records)}
         self.lock = threading.RLock()
@@ -75,8 +86,8 @@ class ReplayCorpus:
         self.cols["modified_ms"] = np.array([_ms(r.get("lastModified")) for r in records], dtype=np.int64)
 
     @classmethod
-    def load(cls, paths: list[Path]) -> ReplayCorpus:
-        return cls(load_records(paths))
+    def load(cls, paths: list[Path], kind: str = "models") -> ReplayCorpus:
+        return cls(load_records(paths), kind)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -104,7 +115,15 @@ class ReplayCorpus:
         return [self._records[i] for i in indices]
 
     def has_readme(self, record: dict[str, Any]) -> bool:
-        return bool(record.get("cardData"))
+        return self.kind != "spaces" and bool(record.get("cardData"))
+
+    def readme(self, record: dict[str, Any]) -> str:
+        from hfhub.fakehub import card, dscard  # noqa: PLC0415 (card text only when asked for)
+
+        return dscard.render(record) if self.kind == "datasets" else card.render(record)
+
+    def tag_mask(self, tag: str) -> np.ndarray | None:
+        return None  # filters go through filter_mask
 
     def tiebreak_keys(self) -> np.ndarray:
         return np.array([object_id_order(r["_id"]) for r in self._records], dtype=np.int64)
@@ -131,4 +150,7 @@ def _matches(record: dict[str, Any], q: ListQuery) -> bool:
         and (q.pipeline_tag is None or record.get("pipeline_tag") == q.pipeline_tag)
         and (q.search is None or q.search.lower() in model_id.lower())
         and all(tag in tags for tag in q.filters)
+        and (q.gated is None or bool(record.get("gated")) == q.gated)
+        and all(repo_id in (record.get(key) or []) for key, repo_id in q.uses)
+        and (not q.linked or bool(record.get("models") or record.get("datasets")))
     )

@@ -1,4 +1,8 @@
-"""The fake Hub's HTTP server: routes, Hub-like headers and bodies, fault injection."""
+"""The fake Hub's HTTP server: routes, Hub-like headers and bodies, fault injection.
+
+It serves three corpora, one per kind of repo (``query.KINDS``): models, datasets and Spaces. The
+models' corpus is built when the server starts; the others on their first request (a crawl of models
+never pays for them)."""
 
 from __future__ import annotations
 
@@ -15,13 +19,14 @@ from urllib.parse import unquote, urlsplit
 
 import orjson
 
-from hfhub.fakehub import routes
+from hfhub.fakehub import query, routes
 from hfhub.fakehub.corpus import Corpus
 from hfhub.fakehub.faults import FaultConfig, Faults, Verdict
 from hfhub.fakehub.listing import Lister
 from hfhub.fakehub.pagecache import EntryCache
 from hfhub.fakehub.query import ApiError
 from hfhub.fakehub.replay import ReplayCorpus
+from hfhub.fakehub.repocorpus import DatasetCorpus, SpaceCorpus
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +49,23 @@ class ServerConfig:
     cache_mb: int = 256
     faults: FaultConfig = field(default_factory=FaultConfig)
     records: tuple[str, ...] = ()  # JSON-lines files of recorded real records to serve instead (fakehub.replay)
+    datasets: int | None = None  # None: models // 2 (none when serving recorded records)
+    spaces: int | None = None  # None: models // 2 (none when serving recorded records)
+    dataset_records: tuple[str, ...] = ()  # recorded real dataset records to serve instead
+    space_records: tuple[str, ...] = ()  # recorded real Space records to serve instead
+
+    def records_of(self, kind: str) -> tuple[str, ...]:
+        return {"models": self.records, "datasets": self.dataset_records, "spaces": self.space_records}[kind]
+
+    def size_of(self, kind: str) -> int:
+        """How many repos of ``kind`` a generated corpus holds."""
+        if kind == "models":
+            return self.models
+        given = self.datasets if kind == "datasets" else self.spaces
+        if given is not None:
+            return given
+        replaying = self.records or self.dataset_records or self.space_records
+        return 0 if replaying else self.models // 2
 
 
 class Stats:
@@ -69,10 +91,11 @@ class FakeHub:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.corpus: Corpus | ReplayCorpus = (
-            ReplayCorpus.load([Path(p) for p in config.records]) if config.records else Corpus(config.models, config.seed)
-        )
-        self.lister = Lister(self.corpus)
+        self._build_lock = threading.Lock()
+        self._corpora: dict[str, Corpus | ReplayCorpus] = {}
+        self._listers: dict[str, Lister] = {}
+        self.corpus = self.corpus_of("models")
+        self.lister = self.lister_of("models")
         self.entries = EntryCache(config.cache_mb * 1024 * 1024)
         self.faults = Faults(config.faults)
         self.stats = Stats()
@@ -92,22 +115,62 @@ class FakeHub:
         if self._thread is not None:
             self._thread.join()
 
+    def corpus_of(self, kind: str) -> Corpus | ReplayCorpus:
+        """The corpus of one kind of repo (``query.KINDS``), built on first use."""
+        corpus = self._corpora.get(kind)
+        if corpus is None:
+            with self._build_lock:
+                corpus = self._corpora.get(kind)
+                if corpus is None:
+                    corpus = self._corpora[kind] = self._build(kind)
+        return corpus
+
+    def lister_of(self, kind: str) -> Lister:
+        lister = self._listers.get(kind)
+        if lister is None:
+            corpus = self.corpus_of(kind)
+            with self._build_lock:
+                lister = self._listers.setdefault(kind, Lister(corpus))
+        return lister
+
+    def _build(self, kind: str) -> Corpus | ReplayCorpus:
+        config = self.config
+        if config.records_of(kind):
+            return ReplayCorpus.load([Path(p) for p in config.records_of(kind)], kind)
+        generated = {"models": Corpus, "datasets": DatasetCorpus, "spaces": SpaceCorpus}[kind]
+        return generated(config.size_of(kind), config.seed)
+
+    def size(self, kind: str) -> int:
+        """Live repos of ``kind``, without building a corpus not built yet."""
+        corpus = self._corpora.get(kind)
+        if corpus is not None:
+            return len(corpus)
+        return self.config.size_of(kind) if not self.config.records_of(kind) else len(self.corpus_of(kind))
+
     def stats_payload(self) -> dict[str, Any]:
-        return {**self.stats.snapshot(), "models": len(self.corpus), "corpus_version": self.corpus.version}
+        versions = {kind: corpus.version for kind, corpus in self._corpora.items()}
+        return {**self.stats.snapshot(), "models": len(self.corpus), "corpus_version": self.corpus.version,
+                "datasets": self.size("datasets"), "spaces": self.size("spaces"), "corpus_versions": versions}
 
     def mutate(self, payload: dict[str, Any]) -> dict[str, Any]:
-        corpus = self.corpus
+        """``{"kind": "models"|"datasets"|"spaces", "touch": [ids], "delete": [ids], "add": n}``;
+        the answer counts the kind's live repos under its name (``"models": n`` for models)."""
+        kind = payload.get("kind") or "models"
+        if kind not in query.KINDS:
+            raise ApiError(400, f"kind must be one of {', '.join(query.KINDS)}")
+        corpus = self.corpus_of(kind)
         with corpus.lock:
-            touch = [self._index(m) for m in payload.get("touch", [])]
-            delete = [self._index(m) for m in payload.get("delete", [])]
+            touch = [self._index(corpus, m) for m in payload.get("touch", [])]
+            delete = [self._index(corpus, m) for m in payload.get("delete", [])]
             added = corpus.apply(touch=touch, delete=delete, add=int(payload.get("add", 0)))
             return {"added": [corpus.model_id(i) for i in added],
-                    "touched": [corpus.model_id(i) for i in touch], "models": len(corpus)}
+                    "touched": [corpus.model_id(i) for i in touch], kind: len(corpus)}
 
-    def _index(self, model_id: str) -> int:
-        i = self.corpus.index_of(model_id)
+    @staticmethod
+    def _index(corpus: Corpus | ReplayCorpus, repo_id: str) -> int:
+        i = corpus.index_of(repo_id)
         if i is None:
-            raise ApiError(404, f"Repository not found: {model_id}", "RepoNotFound")
+            raise ApiError(404, f"Repository not found: {repo_id}", "RepoNotFound")
         return i
 
 
@@ -171,7 +234,10 @@ class _Handler(BaseHTTPRequestHandler):
         if route == "stats":  # not counted: reading the stats must not change them
             return self._send(200, JSON, orjson.dumps(self.hub.stats_payload()), {}, count=False)
         if route == "snapshot":
-            return self._send(*routes.snapshot(self.hub), count=False)
+            try:
+                return self._send(*routes.snapshot(self.hub, parts.query), count=False)
+            except ApiError as exc:
+                return self._error(exc, {})
         self.hub.stats.count(self.hub.stats.requests, route)
         if self.headers.get("Authorization"):
             with self.hub.stats.lock:
@@ -192,18 +258,22 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(exc, verdict.headers)
         if verdict.malformed:
             body = body[: max(1, len(body) // 2)]
-        if route == "list":
-            self._churn()  # the page is built: models now change "between pages"
+        if route.endswith("list"):
+            self._churn(routes.ROUTE_KIND[route])  # the page is built: repos now change "between pages"
         self._send(status, ctype, b"" if head else body, {**verdict.headers, **headers},
                    length=len(body))
         return None
 
-    def _churn(self) -> None:
-        picks = self.hub.faults.churn_picks(self.hub.corpus.size)
-        with self.hub.corpus.lock:
+    def _churn(self, kind: str) -> None:
+        """Touch ``--churn`` repos of the kind whose page was just served (a replayed corpus stays)."""
+        corpus = self.hub.corpus_of(kind)
+        if isinstance(corpus, ReplayCorpus):
+            return
+        picks = self.hub.faults.churn_picks(corpus.size)
+        with corpus.lock:
             for i in picks:
-                if self.hub.corpus.alive[i]:
-                    self.hub.corpus.touch(i)
+                if corpus.alive[i]:
+                    corpus.touch(i)
 
     def _fault(self, v: Verdict) -> None:
         headers = dict(v.headers)

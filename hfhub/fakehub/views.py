@@ -1,7 +1,8 @@
-"""Which properties each endpoint and query returns (the Hub's payload shapes)."""
+"""Which properties each endpoint and query returns (the Hub's payload shapes), per kind of repo."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from hfhub.fakehub.query import ListQuery
@@ -26,23 +27,25 @@ def pick(record: dict[str, Any], keys: tuple[str, ...] | list[str]) -> dict[str,
 
 
 def list_keys(q: ListQuery) -> tuple[str, ...]:
+    view = VIEWS[q.kind]
     if q.expand:
         wanted = set(q.expand)
-        return ("_id", "id", *(k for k in _CANONICAL if k in wanted))
-    keys = LIST_FULL if q.full else LIST_DEFAULT
+        return ("_id", "id", *(k for k in view.canonical if k in wanted))
+    keys = view.list_full if q.full else view.list_default
     if q.config:
         keys = (*keys, "config")
-    if q.card_data:
+    if q.card_data and "cardData" not in keys:
         keys = (*keys, "cardData")
     return keys
 
 
-def detail(record: dict[str, Any], expand: list[str]) -> dict[str, Any]:
+def detail(record: dict[str, Any], expand: list[str], kind: str = "models") -> dict[str, Any]:
     if expand:
         wanted = set(expand)
         out = {k: v for k, v in record.items() if k in ("_id", "id") or k in wanted}
     else:
-        out = {k: v for k, v in record.items() if k not in DETAIL_EXPAND_ONLY}
+        expand_only = VIEWS[kind].detail_expand_only
+        out = {k: v for k, v in record.items() if k not in expand_only}
     if "inferenceProviderMapping" in out:
         # the list endpoint sends a list of providers, the detail endpoint a dict keyed by provider
         out["inferenceProviderMapping"] = {
@@ -59,3 +62,58 @@ _CANONICAL: tuple[str, ...] = (
     "usedStorage", "downloadsAllTime", "trendingScore", "childrenModelCount", "baseModels",
     "xetEnabled", "evalResults", "inference", "inferenceProviderMapping", "resourceGroup",
 )
+
+
+# -- datasets -----------------------------------------------------------------------
+# GET /api/datasets with no extras: the key set and order of the Hub's answer as recalled from
+# huggingface.co (2025), not from a recorded fixture (huggingface_hub's cassettes hold no list call;
+# tests/data/real_hub/ says what was found). `key` is an empty string the Hub sends as is;
+# `description` is the start of the card's text. huggingface_hub's list_datasets docstring: `full`
+# adds "the `last_modified`, the `card_data` and the files ... such as the PapersWithCode ID".
+DATASET_LIST_DEFAULT: tuple[str, ...] = (
+    "_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled", "likes", "trendingScore",
+    "tags", "description", "downloads", "createdAt", "key",
+)
+DATASET_LIST_FULL: tuple[str, ...] = (
+    "_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled", "likes", "trendingScore",
+    "citation", "paperswithcode_id", "tags", "description", "downloads", "cardData", "siblings", "createdAt",
+    "key",
+)
+_DATASET_CANONICAL: tuple[str, ...] = (
+    "author", "sha", "lastModified", "private", "gated", "disabled", "citation", "paperswithcode_id", "tags",
+    "description", "downloads", "likes", "cardData", "siblings", "createdAt", "usedStorage",
+    "downloadsAllTime", "trendingScore", "mainSize", "resourceGroup",
+)
+
+# -- Spaces -------------------------------------------------------------------------
+# GET /api/spaces with no extras: as recalled from huggingface.co (2025), unrecorded; huggingface.js's
+# listSpaces expands sdk, likes, private and lastModified because the default lacks lastModified.
+# `full` adds "the `last_modified`, `siblings` and `card_data` fields" (huggingface_hub's docstring).
+SPACE_LIST_DEFAULT: tuple[str, ...] = ("_id", "id", "likes", "trendingScore", "private", "sdk", "tags", "createdAt")
+SPACE_LIST_FULL: tuple[str, ...] = (
+    "_id", "id", "author", "sha", "lastModified", "likes", "trendingScore", "private", "sdk", "tags",
+    "createdAt", "siblings", "cardData",
+)
+_SPACE_CANONICAL: tuple[str, ...] = (
+    "author", "sha", "lastModified", "private", "gated", "disabled", "host", "subdomain", "likes", "sdk",
+    "tags", "runtime", "createdAt", "siblings", "cardData", "models", "datasets", "usedStorage",
+    "trendingScore", "region", "resourceGroup",
+)
+
+
+@dataclass(frozen=True)
+class KindView:
+    list_default: tuple[str, ...]
+    list_full: tuple[str, ...]
+    detail_expand_only: frozenset[str]  # left out of GET /api/<kind>/{id} unless expanded
+    canonical: tuple[str, ...]  # the order of expanded properties
+
+
+VIEWS: dict[str, KindView] = {
+    "models": KindView(LIST_DEFAULT, LIST_FULL, DETAIL_EXPAND_ONLY, _CANONICAL),
+    "datasets": KindView(DATASET_LIST_DEFAULT, DATASET_LIST_FULL,
+                         frozenset({"downloadsAllTime", "trendingScore", "mainSize", "key", "resourceGroup"}),
+                         _DATASET_CANONICAL),
+    "spaces": KindView(SPACE_LIST_DEFAULT, SPACE_LIST_FULL, frozenset({"trendingScore", "region", "resourceGroup"}),
+                       _SPACE_CANONICAL),
+}
