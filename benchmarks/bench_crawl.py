@@ -31,7 +31,7 @@ import pandas as pd
 
 from benchmarks.proctree import PeakTreeMemory
 from benchmarks.table import markdown_table
-from hfhub.crawl.hubapi import models_listing_url
+from hfhub.crawl.hubapi import listing_url
 from hfhub.fakehub.bench import walk
 from hfhub.fakehub.process import FakeHubProcess
 from hfhub.records.hubrecord import EXPAND_PROPERTIES
@@ -73,7 +73,7 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float,
 def warm(hub_url: str, size: int) -> None:
     """Walk both clients' views of every model once, so the Hub serves them from its cache."""
     pages = size // 1000 + 2
-    walk(models_listing_url(hub_url, expand=EXPAND_PROPERTIES, limit=1000), pages)
+    walk(listing_url(hub_url, "models", expand=EXPAND_PROPERTIES, limit=1000), pages)
     walk(f"{hub_url}/api/models?full=true&cardData=true&config=true&limit=1000", pages)
 
 

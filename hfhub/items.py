@@ -1,10 +1,11 @@
 """The items hfhub's spider yields, for pipelines and feed exports of your own.
 
-- ``ModelPage``: one listing page of models, validated and enriched, as an Arrow table with a
-  ``ModelItem`` view (``page.models``); the ``models`` spider yields these.
-- ``ModelItem``: one model, every field a column of the dataset (``docs/fields.md``); hfhub's
-  pipelines also take these one by one, from a spider of your own.
-- ``CardItem``: a model's parsed card (``-a cards=1``).
+- ``ModelPage``, ``DatasetPage``, ``SpacePage`` (all ``RepoPage``): one listing page of repos,
+  validated and enriched, as an Arrow table with an item view (``page.repos``; ``page.models`` on a
+  ``ModelPage``); the ``models``, ``datasets`` and ``spaces`` spiders yield these.
+- ``ModelItem``, ``DatasetItem``, ``SpaceItem``: one repo, every field a column of its table
+  (``docs/fields.md``); hfhub's pipelines also take these one by one, from a spider of your own.
+- ``CardItem``: a model's or dataset's parsed card (``-a cards=1``).
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from hfhub.records.dataset import DatasetItem
 from hfhub.records.model import ModelItem
-from hfhub.records.modelpage import ModelPage
+from hfhub.records.modelpage import DatasetPage, ModelPage, RepoPage, SpacePage
+from hfhub.records.space import SpaceItem
 
-__all__ = ["CardItem", "ModelItem", "ModelPage"]
+__all__ = ["CardItem", "DatasetItem", "DatasetPage", "ModelItem", "ModelPage", "RepoPage", "SpaceItem", "SpacePage"]
 
 
 @dataclass
 class CardItem:
-    """A model's card (README.md), parsed; one row of the cards table (``hfhub.cards.table``).
+    """A model's or dataset's card (README.md), parsed; one row of the cards table (``hfhub.cards.table``).
 
     ``card`` is None when the repo has no card (a 404): the row is still kept, so the same ``sha``
     is not asked for again."""

@@ -9,3 +9,26 @@ DATASET_DIR = f"{OUTPUT_DIR}/models"  # HFHUB_DATASET_DIR
 CARDS_DIR = f"{OUTPUT_DIR}/cards"  # HFHUB_CARDS_DIR
 INDEX_DIR = f"{OUTPUT_DIR}/index"  # the index beside the default dataset (HFHUB_INDEX_DIR)
 REPORT_FILE = f"{OUTPUT_DIR}/report.html"
+
+# The datasets and Spaces tables (scrapy crawl datasets / spaces), and the datasets' cards
+DATASETS_DIR = f"{OUTPUT_DIR}/datasets"
+SPACES_DIR = f"{OUTPUT_DIR}/spaces"
+DATASET_CARDS_DIR = f"{OUTPUT_DIR}/dataset_cards"
+TABLE_DIRS = {"models": DATASET_DIR, "datasets": DATASETS_DIR, "spaces": SPACES_DIR}
+
+
+def kind_default_paths(kind_name: str) -> dict[str, str]:
+    """The folder settings of a crawl of ``kind_name`` (models, datasets, spaces) when none is given:
+    its table, and its cards table (Spaces have none: the empty string turns cards off)."""
+    cards = {"models": CARDS_DIR, "datasets": DATASET_CARDS_DIR, "spaces": ""}[kind_name]
+    return {"HFHUB_DATASET_DIR": TABLE_DIRS[kind_name], "HFHUB_CARDS_DIR": cards}
+
+
+def index_dir_name(kind_name: str) -> str:
+    """The index folder's name beside a table's folder: ``index`` for models (as before there were
+    other tables), ``index-datasets`` and ``index-spaces`` for the others."""
+    return "index" if kind_name == "models" else f"index-{kind_name}"
+
+
+def stats_file_name(kind_name: str) -> str:
+    return "crawl_stats.json" if kind_name == "models" else f"crawl_stats-{kind_name}.json"

@@ -25,6 +25,17 @@ COMMANDS_MODULE = "hfhub.commands"
 # existing HF_ENDPOINT (a mirror, the offline fake Hub) applies to hfhub too.
 HF_ENDPOINT = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
 
+# Which kind of repo a crawl lists: models, datasets or spaces. Each spider sets it (scrapy crawl
+# datasets → "datasets"), with its table's folders (hfhub.paths.kind_default_paths) unless given with -s.
+HFHUB_REPO_KIND = "models"
+# The properties each listing asks the Hub to expand (expand[]): None for hfhub's default
+# (hfhub.records.kinds: for datasets and Spaces every property; for models what the columns read
+# plus transformersInfo, model-index and widgetData), "all", or names separated by commas. What a
+# typed column does not hold is kept in raw_json. A page is one API call whatever it expands.
+HFHUB_EXPAND_MODELS = None
+HFHUB_EXPAND_DATASETS = None
+HFHUB_EXPAND_SPACES = None
+
 # The Hub caps `limit` at 1000 models per page of /api/models. A page with more records than asked
 # for is retried, then fails the listing.
 HFHUB_PAGE_SIZE = 1000

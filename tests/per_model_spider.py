@@ -11,7 +11,7 @@ from typing import Any
 
 import scrapy
 
-from hfhub.crawl.hubapi import models_listing_url, next_page_url
+from hfhub.crawl.hubapi import listing_url, next_page_url
 from hfhub.records.hubrecord import EXPAND_PROPERTIES, model_item_from_api
 
 BROKEN_RECORD = {"id": "", "downloads": "many"}  # dropped: missing_id
@@ -21,7 +21,7 @@ class ModelsOneByOne(scrapy.Spider):
     name = "models_one_by_one"
 
     async def start(self) -> Any:
-        yield scrapy.Request(models_listing_url(os.environ["HF_ENDPOINT"], expand=EXPAND_PROPERTIES, limit=500))
+        yield scrapy.Request(listing_url(os.environ["HF_ENDPOINT"], "models", expand=EXPAND_PROPERTIES, limit=500))
 
     def parse(self, response: Any) -> Iterator[Any]:
         records = json.loads(response.body)

@@ -4,7 +4,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from hfhub.crawl.hubapi import models_listing_url, next_page_url
+from hfhub.crawl.hubapi import listing_url, next_page_url
 
 
 @pytest.mark.parametrize(
@@ -26,8 +26,9 @@ def test_next_page_url(header, expected):
 
 
 def test_models_listing_url_carries_every_parameter():
-    url = models_listing_url(
+    url = listing_url(
         "http://127.0.0.1:8000/",
+        "models",
         expand=("author", "tags"),
         limit=500,
         author="acme",
@@ -50,3 +51,9 @@ def test_models_listing_url_carries_every_parameter():
         ("expand[]", "author"),
         ("expand[]", "tags"),
     ]
+
+
+def test_listing_url_names_the_kinds_endpoint():
+    for kind in ("datasets", "spaces"):
+        parts = urlsplit(listing_url("http://127.0.0.1:8000", kind, expand=("sdk",), limit=10))
+        assert parts.path == f"/api/{kind}"

@@ -31,7 +31,7 @@ from hfhub.cluster.leases import LeaseBook
 from hfhub.cluster.membership import MAX_LISTING_RESTARTS
 from hfhub.cluster.outage import REDIS_ERRORS
 from hfhub.crawl.crawlsession import cluster_session
-from hfhub.items import ModelPage
+from hfhub.items import RepoPage
 
 if TYPE_CHECKING:
     from typing import Self
@@ -137,7 +137,7 @@ class ClusterCoordinator:
         self.book.outputs_done(Counter({lease: 1}))
 
     def item_not_stored(self, item: Any, failure: Failure | None = None, **kwargs: Any) -> None:
-        if failure is not None and isinstance(item, ModelPage):
+        if failure is not None and isinstance(item, RepoPage):
             return  # lost to this worker (its crawl closes): the lease stays open, to go back to the queue
         lease = getattr(item, "lease", None)
         if lease is not None:

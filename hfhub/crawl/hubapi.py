@@ -30,8 +30,9 @@ def next_page_url(link_header: str | bytes | None) -> str | None:
     return None
 
 
-def models_listing_url(
+def listing_url(
     endpoint: str,
+    kind_name: str,
     *,
     expand: Sequence[str],
     limit: int,
@@ -41,7 +42,8 @@ def models_listing_url(
     pipeline_tag: str | None = None,
     sort: str | None = None,
 ) -> str:
-    """The first page of ``GET /api/models`` for these parameters (descending when sorted)."""
+    """The first page of ``GET /api/<kind_name>`` (models, datasets, spaces) for these parameters
+    (descending when sorted)."""
     params: list[tuple[str, str]] = []
     if author:
         params.append(("author", author))
@@ -54,7 +56,7 @@ def models_listing_url(
         params += [("sort", sort), ("direction", "-1")]
     params.append(("limit", str(limit)))
     params.extend(("expand[]", prop) for prop in expand)
-    return f"{endpoint.rstrip('/')}/api/models?{urlencode(params)}"
+    return f"{endpoint.rstrip('/')}/api/{kind_name}?{urlencode(params)}"
 
 
 def origin(url: str) -> tuple[str, str, int | None]:

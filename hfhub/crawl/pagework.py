@@ -25,9 +25,9 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from hfhub.records.enrichment import enrich_models
-from hfhub.records.hubrecord import model_item_from_api
+from hfhub.records.kinds import repo_kind
 from hfhub.records.modeltable import StepReport, models_to_table
+from hfhub.records.raw import fill_raw_json
 from hfhub.records.validation import validate_models
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -155,9 +155,10 @@ def decode_records(body: bytes) -> tuple[list[Any], bool] | str:
 
 def build_page(
     body: bytes, crawled_at: datetime, keep_at_most: int | None, stop_before: datetime | None,
-    want_cards: bool, order_key: str | None = None, max_records: int | None = None,
+    want_cards: bool, order_key: str | None = None, max_records: int | None = None, kind_name: str = "models",
 ) -> BuiltPage | str:
-    """A listing page's models, validated, enriched and in Arrow, or why the page cannot be used
+    """A listing page's repos of the kind ``kind_name`` (``hfhub.records.kinds``), validated,
+    enriched and in Arrow, with what the API said beyond the typed columns in ``raw_json``, or why the page cannot be used
     (``malformed_json``; ``too_many_records``: more than ``max_records``, what the Hub was asked
     for); the spider retries such a page. ``order_key``: the timestamp the listing is sorted by,
     descending, whose order the page is checked for (``PageOrder``)."""
@@ -168,13 +169,16 @@ def build_page(
     if max_records is not None and len(records) > max_records:
         return "too_many_records"  # the Hub was asked for at most max_records
     records, continues, reached_cutoff = wanted(records, keep_at_most, stop_before)
-    models = [model_item_from_api(record, crawled_at) for record in records]
-    cards = [(model.id, model.sha) for model in models] if want_cards else []
+    kind = repo_kind(kind_name)
+    items = [kind.from_api(record, crawled_at) for record in records]
+    cards = [(item.id, item.sha) for item in items] if want_cards else []
     order = page_order(records, order_key) if order_key else None
     report = StepReport()
-    valid = validate_models(models, report)
-    enrich_models(valid)
+    valid = validate_models(items, report, kind.schema)
+    fill_raw_json(valid, kind.held_by_column)
+    for item in valid:
+        kind.enrich(item)
     return BuiltPage(
-        models_to_table(valid, report), report, len(models), continues, reached_cutoff, cards,
+        models_to_table(valid, report, kind.schema), report, len(items), continues, reached_cutoff, cards,
         reached_limit=not continues and not reached_cutoff, order=order, invalid_utf8=invalid_utf8,
     )

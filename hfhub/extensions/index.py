@@ -33,9 +33,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def index_dir_for(setting: str | None, dataset_dir: Path) -> Path:
-    """``HFHUB_INDEX_DIR``, or without one the folder ``index`` beside the dataset folder."""
-    return Path(setting) if setting else dataset_dir.parent / "index"
+def index_dir_for(setting: str | None, dataset_dir: Path, kind_name: str = "models") -> Path:
+    """``HFHUB_INDEX_DIR``, or without one the folder ``index`` beside the dataset folder
+    (``index-datasets``, ``index-spaces`` beside those tables: ``hfhub.paths.index_dir_name``)."""
+    return Path(setting) if setting else dataset_dir.parent / paths.index_dir_name(kind_name)
 
 
 def index_is_current(dataset_dir: Path, index_dir: Path) -> bool:
@@ -57,7 +58,8 @@ class IndexBuilder:
         self.crawler = crawler
         self.dataset_dir = Path(settings.get("HFHUB_DATASET_DIR", paths.DATASET_DIR))
         self.cards_dir = Path(settings["HFHUB_CARDS_DIR"]) if settings.get("HFHUB_CARDS_DIR") else None
-        self.index_dir = index_dir_for(settings.get("HFHUB_INDEX_DIR"), self.dataset_dir)
+        self.kind_name = settings.get("HFHUB_REPO_KIND", "models")
+        self.index_dir = index_dir_for(settings.get("HFHUB_INDEX_DIR"), self.dataset_dir, self.kind_name)
         self.embedding = settings.get("HFHUB_INDEX_EMBEDDING", "lsa")
 
     @classmethod

@@ -36,9 +36,9 @@ SUMMARY_ROWS = (
     ("listed by", "hfhub/listing/sort"),
     ("records out of that order", "hfhub/listing/out_of_order"),
     ("listing complete", "hfhub/listing/completeness"),
-    ("models listed", "hfhub/models_listed"),
-    ("models written", "hfhub/models_written"),
-    ("models in the dataset", "hfhub/models_published"),
+    ("{kind} listed", "hfhub/{kind}_listed"),
+    ("{kind} written", "hfhub/{kind}_written"),
+    ("{kind} in the dataset", "hfhub/{kind}_published"),
     ("duplicates seen", "hfhub/duplicates"),
     ("older duplicates removed", "hfhub/duplicates_removed"),
     ("pipeline errors: ", "hfhub/pipeline_errors/"),
@@ -50,16 +50,18 @@ SUMMARY_ROWS = (
 )
 
 
-def summary_table(stats: dict[str, Any]) -> str:
+def summary_table(stats: dict[str, Any], kind: str = "models") -> str:
+    """The crawl's stats as a table; ``kind`` (models, datasets, spaces) names the counted repos."""
     rows: list[tuple[str, Any]] = []
-    for label, key in SUMMARY_ROWS:
+    for label_of_kind, key_of_kind in SUMMARY_ROWS:
+        label, key = label_of_kind.format(kind=kind), key_of_kind.format(kind=kind)
         if key.endswith("/"):
             rows += [(label + k[len(key):], v) for k, v in sorted(stats.items()) if k.startswith(key)]
         elif stats.get(key) is not None:
             rows.append((label, stats[key]))
-    elapsed, written = stats.get("elapsed_time_seconds"), stats.get("hfhub/models_written")
+    elapsed, written = stats.get("elapsed_time_seconds"), stats.get(f"hfhub/{kind}_written")
     if elapsed and written:
-        rows.append(("models/s", round(written / elapsed)))
+        rows.append((f"{kind}/s", round(written / elapsed)))
     width = max(len(label) for label, _ in rows)
     lines = [f"| {'':<{width}} | value |", f"|{'-' * (width + 2)}|-------|"]
     lines += [f"| {label:<{width}} | {value:,} |" if isinstance(value, int) else f"| {label:<{width}} | {value} |"
@@ -67,13 +69,14 @@ def summary_table(stats: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def progress_line(stats: dict[str, Any], rate_now: float, elapsed: float, limit: int | None) -> str:
-    listed = stats.get("hfhub/models_listed", 0)
+def progress_line(stats: dict[str, Any], rate_now: float, elapsed: float, limit: int | None,
+                  kind: str = "models") -> str:
+    listed = stats.get(f"hfhub/{kind}_listed", 0)
     rate_overall = listed / elapsed if elapsed > 0 else 0.0
     line = (
-        f"progress: {stats.get('hfhub/pages', 0):,} pages, {listed:,} models listed "
+        f"progress: {stats.get('hfhub/pages', 0):,} pages, {listed:,} {kind} listed "
         f"({rate_now:,.0f}/s now, {rate_overall:,.0f}/s overall), "
-        f"{stats.get('hfhub/models_written', 0):,} written, "
+        f"{stats.get(f'hfhub/{kind}_written', 0):,} written, "
         f"{stats.get('hfhub/crawl/ratelimit/429', 0):,} × 429, {stats.get('retry/count', 0):,} retries"
     )
     if limit:
@@ -84,9 +87,10 @@ def progress_line(stats: dict[str, Any], rate_now: float, elapsed: float, limit:
 
 
 class ProgressLog:
-    def __init__(self, stats: StatsCollector, interval: float) -> None:
+    def __init__(self, stats: StatsCollector, interval: float, kind: str = "models") -> None:
         self.stats = stats
         self.interval = interval
+        self.kind = kind
         self.task: Any = None
         self.limit: int | None = None
 
@@ -96,7 +100,7 @@ class ProgressLog:
         if interval <= 0:
             raise NotConfigured
         assert crawler.stats is not None
-        extension = cls(crawler.stats, interval)
+        extension = cls(crawler.stats, interval, crawler.settings["HFHUB_REPO_KIND"])
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
@@ -113,14 +117,14 @@ class ProgressLog:
     def log(self) -> None:
         stats = self.stats.get_stats()
         now = time.monotonic()
-        listed = stats.get("hfhub/models_listed", 0)
+        listed = stats.get(f"hfhub/{self.kind}_listed", 0)
         rate_now = (listed - self.last_listed) / max(now - self.last_time, 1e-9)
         self.last_time, self.last_listed = now, listed
-        logger.info(progress_line(stats, rate_now, now - self.started, self.limit))
+        logger.info(progress_line(stats, rate_now, now - self.started, self.limit, self.kind))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
 
     def engine_stopped(self) -> None:
-        logger.info("crawl summary:\n%(table)s", {"table": summary_table(self.stats.get_stats())})
+        logger.info("crawl summary:\n%(table)s", {"table": summary_table(self.stats.get_stats(), self.kind)})

@@ -21,6 +21,7 @@ from twisted.python.failure import Failure
 from hfhub import signals as hfhub_signals
 from hfhub.crawl.crawlsession import crawl_session
 from hfhub.crawl.killpoints import kill_point
+from hfhub.records.kinds import repo_kind
 from hfhub.storage.publishing import forget_crawl_parts, publish_crawl
 from hfhub.storage.versions import dataset_path, inprogress_dir
 
@@ -49,6 +50,7 @@ class PublishCrawl:
         self.dataset_dir = dataset_path(crawler.settings["HFHUB_DATASET_DIR"])
         self.parts_dir = inprogress_dir(self.dataset_dir, self.crawl_id)
         self.compression = crawler.settings["HFHUB_PARQUET_COMPRESSION"]
+        self.kind_name = crawler.settings["HFHUB_REPO_KIND"]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -87,7 +89,7 @@ class PublishCrawl:
             return
         results = await self.crawler.signals.send_catch_log_async(
             signal=hfhub_signals.dataset_published, dataset_dir=self.dataset_dir, mode=mode,
-            models=self.stats.get_value("hfhub/models_published"),
+            models=self.stats.get_value(f"hfhub/{self.kind_name}_published"),
         )
         failed = sum(1 for _, result in results if isinstance(result, Failure))
         if failed:  # Scrapy has logged each with its traceback
@@ -109,12 +111,12 @@ class PublishCrawl:
         publication = publish_crawl(
             self.dataset_dir, self.parts_dir, self.crawl_id, mode=mode, compression=self.compression,
             compact_own_parts=bool(self.session.may_repeat_rows or self.stats.get_value("hfhub/duplicates")),
-            empty_part_name=f"{self.session.part_stem}-00000.parquet",
+            empty_part_name=f"{self.session.part_stem}-00000.parquet", schema=repo_kind(self.kind_name).schema,
         )
         self.stats.set_value("hfhub/duplicates_removed", publication.removed)
-        self.stats.set_value("hfhub/models_published", publication.models)
+        self.stats.set_value(f"hfhub/{self.kind_name}_published", publication.models)
         logger.info(
-            "published %(mode)s crawl %(crawl)s: %(dir)s now holds %(rows)d models (%(version)s); %(removed)d older rows removed",
-            {"mode": mode, "crawl": self.crawl_id, "dir": self.dataset_dir, "rows": publication.models,
+            "published %(mode)s crawl %(crawl)s: %(dir)s now holds %(rows)d %(kind)s (%(version)s); %(removed)d older rows removed",
+            {"mode": mode, "kind": self.kind_name, "crawl": self.crawl_id, "dir": self.dataset_dir, "rows": publication.models,
              "version": publication.version, "removed": publication.removed},
         )

@@ -43,7 +43,8 @@ class CrawlStatsFile:
         setting = crawler.settings.get("HFHUB_STATS_FILE")
         if setting == "":
             raise NotConfigured("HFHUB_STATS_FILE is empty")
-        path = Path(setting) if setting else stats_file_beside(crawler.settings["HFHUB_DATASET_DIR"])
+        settings = crawler.settings
+        path = Path(setting) if setting else stats_file_beside(settings["HFHUB_DATASET_DIR"], settings["HFHUB_REPO_KIND"])
         if redis_url(crawler.settings):  # one file per cluster worker
             path = path.with_name(f"{path.stem}-{cluster_session(crawler).worker_id}{path.suffix}")
         extension = cls(crawler, path)

@@ -15,8 +15,9 @@ import pyarrow.parquet as pq
 
 from hfhub.fakehub.corpus import Corpus
 from hfhub.records.enrichment import enrich_models
-from hfhub.records.hubrecord import model_item_from_api
+from hfhub.records.hubrecord import HELD_BY_COLUMN, model_item_from_api
 from hfhub.records.modeltable import StepReport, models_to_table
+from hfhub.records.raw import fill_raw_json
 from hfhub.records.validation import validate_models
 
 
@@ -29,6 +30,7 @@ def write_dataset(out: Path, models: int, seed: int = 1, rows_per_part: int = 50
         records = corpus.records(list(range(start, min(models, start + rows_per_part))))
         report = StepReport()
         items = validate_models([model_item_from_api(record, crawled_at) for record in records], report)
+        fill_raw_json(items, HELD_BY_COLUMN)
         enrich_models(items)
         tmp = out / f".part-synthetic-{part:05d}.parquet.tmp"
         pq.write_table(models_to_table(items, report), tmp, compression="zstd")

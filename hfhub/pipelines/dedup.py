@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hfhub.items import ModelItem, ModelPage
+from hfhub.items import RepoPage
+from hfhub.records.kinds import kind_of_item
 
 if TYPE_CHECKING:
     from typing import Self
@@ -43,9 +44,9 @@ class DeduplicateModelPipeline:
         return bool(self.stats.get_value("hfhub/duplicates"))
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, ModelPage):
+        if isinstance(item, RepoPage):
             ids = item.ids
-        elif isinstance(item, ModelItem):
+        elif kind_of_item(item) is not None:
             ids = [item.id]
         else:
             return item  # other item kinds (cards) pass through

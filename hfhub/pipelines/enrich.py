@@ -1,18 +1,17 @@
-"""Second pipeline: fill the derived fields (``hfhub.records.enrichment.enrich_item``).
+"""Second pipeline: fill the derived fields (each kind's ``enrich``: ``hfhub.records.kinds``).
 
-A ``ModelPage`` was enriched as it was built (``hfhub.crawl.pagework.build_page``, in the page pool), by
-the same function; a ``ModelItem`` yielded on its own is enriched here."""
+A page was enriched as it was built (``hfhub.crawl.pagework.build_page``, in the page pool), by
+the same function; an item (``ModelItem``, ``DatasetItem``, ``SpaceItem``) yielded on its own is enriched here."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from hfhub.items import ModelItem
-from hfhub.records.enrichment import enrich_item
+from hfhub.records.kinds import kind_of_item
 
 
 class EnrichModelPipeline:
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, ModelItem):
-            enrich_item(item)
+        if (kind := kind_of_item(item)) is not None:
+            kind.enrich(item)
         return item  # pages arrive enriched; other item kinds (cards) pass through

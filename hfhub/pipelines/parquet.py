@@ -1,8 +1,10 @@
-"""Last pipeline: write each page's models, an Arrow table, as Parquet part files.
+"""Last pipeline: write each page's repos, an Arrow table, as Parquet part files.
 
-A page arrives as an Arrow table (``hfhub.items.ModelPage``, built in the page pool), so its models
-become Python objects in the crawling process only if a pipeline reads ``page.models``; a
-``ModelItem`` yielded on its own is buffered as a one-row table. Each part is written in a worker
+A page arrives as an Arrow table (``hfhub.items.ModelPage``, ``DatasetPage``, ``SpacePage``, built in
+the page pool), so its repos become Python objects in the crawling process only if a pipeline reads
+``page.repos``; an item yielded on its own is buffered as a one-row table. The crawl's kind
+(``HFHUB_REPO_KIND``, set by its spider) says which table: its schema, its stats
+(``hfhub/<kind>_written``). Each part is written in a worker
 thread (``deferToThread``) so the reactor keeps downloading while pyarrow compresses; at most one
 write is in flight, which bounds memory to two buffers. After each part, the crawl's checkpoint
 moves past the listing pages that are now wholly on disk (``hfhub.crawl.crawlstate``). When the
@@ -30,9 +32,9 @@ from hfhub import signals as hfhub_signals
 from hfhub.crawl import crawlstate
 from hfhub.crawl.crawlsession import crawl_session
 from hfhub.crawl.killpoints import kill_point
-from hfhub.items import ModelItem, ModelPage
+from hfhub.items import RepoPage
+from hfhub.records.kinds import repo_kind
 from hfhub.records.modeltable import StepReport, models_to_table
-from hfhub.records.schema import MODEL_SCHEMA
 from hfhub.storage.dataset import write_table
 from hfhub.storage.versions import check_dataset_path, dataset_path, inprogress_dir
 
@@ -65,6 +67,7 @@ class ParquetDatasetPipeline:
         self.crawler = crawler
         assert crawler.stats is not None
         self.stats = crawler.stats
+        self.kind = repo_kind(settings["HFHUB_REPO_KIND"])
         self.dataset_dir = dataset_path(settings["HFHUB_DATASET_DIR"])
         self.rows_per_part = settings.getint("HFHUB_PARQUET_ROWS_PER_PART")
         self.compression = settings["HFHUB_PARQUET_COMPRESSION"]
@@ -120,23 +123,23 @@ class ParquetDatasetPipeline:
         """A page that a pipeline dropped is done with: the checkpoint must not wait for it. Not so a
         page lost to an error (a pipeline that failed on it): a resumed run must list it again, and
         this one closes without publishing."""
-        if not isinstance(item, (ModelPage, ModelItem)):
+        if not isinstance(item, (RepoPage, self.kind.item_class)):
             return
         if failure is not None:
             self._pipeline_failed(item)
-        elif isinstance(item, ModelPage) and item.listing_page is not None:
+        elif isinstance(item, RepoPage) and item.listing_page is not None:
             self.ledger.handled(Counter({item.listing_page: item.listed}))
 
-    def _pipeline_failed(self, item: ModelPage | ModelItem) -> None:
+    def _pipeline_failed(self, item: Any) -> None:
         """A bug met on a page (Scrapy has logged its traceback). Publishing a full crawl without the
         page would take its models out of the dataset, so the crawl closes as ``pipeline_error``."""
         assert self.crawler.engine is not None
         # not "dropped": a resumed run lists these models again
-        self.stats.inc_value("hfhub/pipeline_error/models", len(item) if isinstance(item, ModelPage) else 1)
+        self.stats.inc_value(f"hfhub/pipeline_error/{self.kind.name}", len(item) if isinstance(item, RepoPage) else 1)
         if self._pipeline_error:
             return
         self._pipeline_error = True
-        where = f"listing page {item.listing_page}" if isinstance(item, ModelPage) else f"model {item.id!r}"
+        where = f"listing page {item.listing_page}" if isinstance(item, RepoPage) else f"{self.kind.singular} {item.id!r}"
         logger.error("a pipeline failed on %(where)s; closing the crawl (its parts stay for a resumed run)",
                      {"where": where})
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="pipeline_error"))
@@ -151,10 +154,12 @@ class ParquetDatasetPipeline:
 
     # --- buffering and writing ------------------------------------------------------------------
     async def process_item(self, item: Any) -> Any:
-        if isinstance(item, ModelItem):
+        if isinstance(item, self.kind.item_class):
             return await self._buffer_models(item)
-        if not isinstance(item, ModelPage):
+        if not isinstance(item, RepoPage):
             return item
+        if item.kind_name != self.kind.name:
+            raise TypeError(f"a {item.kind_name} page in a crawl of {self.kind.name} (HFHUB_REPO_KIND)")
         self._account_unconvertible(item.settle())  # the models as a pipeline may have changed them
         table = item.table
         if not table.num_rows:
@@ -170,10 +175,10 @@ class ParquetDatasetPipeline:
             await self._flush()
         return item
 
-    async def _buffer_models(self, item: ModelItem) -> ModelItem:
-        """A model yielded on its own (a spider of your own): one row in the next part."""
+    async def _buffer_models(self, item: Any) -> Any:
+        """A repo yielded on its own (a spider of your own): one row in the next part."""
         report = StepReport()
-        table = models_to_table([item], report)
+        table = models_to_table([item], report, self.kind.schema)
         self._account_unconvertible(report)
         if table.num_rows:
             self._buffer.append(table)
@@ -187,11 +192,11 @@ class ParquetDatasetPipeline:
         if count:
             self.stats.inc_value("hfhub/dropped/unconvertible", count)
             logger.warning(
-                "dropping %(n)d model(s) with values Arrow cannot hold (counted in hfhub/dropped/unconvertible), e.g. %(id)s",
-                {"n": count, "id": report.dropped_example["unconvertible"]},
+                "dropping %(n)d %(kind)s with values Arrow cannot hold (counted in hfhub/dropped/unconvertible), e.g. %(id)s",
+                {"n": count, "kind": self.kind.name, "id": report.dropped_example["unconvertible"]},
             )
 
-    def _done_without_rows(self, item: ModelPage) -> ModelPage:
+    def _done_without_rows(self, item: RepoPage) -> RepoPage:
         """A page with nothing to write is done with at once (checkpoint, lease)."""
         self.item_not_written(item)
         self._advance_checkpoint()
@@ -218,7 +223,7 @@ class ParquetDatasetPipeline:
         path = self.parts_dir / f"{self.session.part_stem}-{self._next_part:05d}.parquet"
         self._next_part += 1
         await self._wait_for_write()
-        table = pa.concat_tables(tables) if tables else MODEL_SCHEMA.empty_table()
+        table = pa.concat_tables(tables) if tables else self.kind.schema.empty_table()
         self._writing = deferToThread(write_table, table, path, compression=self.compression)
         self._writing.addCallbacks(self._part_written, self._part_failed, (rows, pages, leases, path), errbackArgs=(path,))
 
@@ -228,14 +233,14 @@ class ParquetDatasetPipeline:
             await maybe_deferred_to_future(writing)
 
     def _part_written(self, size: int, rows: int, pages: Counter[int], leases: Counter[str], path: Path) -> None:
-        self.stats.inc_value("hfhub/models_written", rows)
+        self.stats.inc_value(f"hfhub/{self.kind.name}_written", rows)
         self.stats.inc_value("hfhub/parts_written")
         self.stats.inc_value("hfhub/bytes_written", size)
         self.ledger.handled(pages)
         self._advance_checkpoint()
         if leases:
             self.crawler.signals.send_catch_log(signal=hfhub_signals.items_stored, leases=leases)
-        logger.debug("wrote %(rows)d models to %(path)s", {"rows": rows, "path": path})
+        logger.debug("wrote %(rows)d %(kind)s to %(path)s", {"rows": rows, "kind": self.kind.name, "path": path})
 
     def _part_failed(self, failure: Failure, path: Path) -> None:
         """A part that cannot be written fails the crawl: publishing without it would lose rows."""

@@ -1,4 +1,4 @@
-"""First pipeline: every model conforms to the dataset schema, or is dropped with a counted reason."""
+"""First pipeline: every repo conforms to its table's schema, or is dropped with a counted reason."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
-from hfhub.items import ModelItem, ModelPage
+from hfhub.items import RepoPage
+from hfhub.records.kinds import kind_of_item
 from hfhub.records.modeltable import StepReport
+from hfhub.records.raw import fill_raw_json
 from hfhub.records.validation import validate_models
 
 if TYPE_CHECKING:
@@ -25,9 +27,10 @@ class ValidateModelPipeline:
     id (``hfhub/dropped/<reason>``). Each reason is logged once, with an example, at WARNING; the
     counts are in the stats. The crawl never stops for a bad record.
 
-    A ``ModelPage`` was validated as it was built (``hfhub.crawl.pagework.build_page``, in the page pool):
-    here its report is counted. A ``ModelItem`` yielded on its own is validated here, by the same
-    checks (``hfhub.records.validation``)."""
+    A page (``ModelPage``, ``DatasetPage``, ``SpacePage``) was validated as it was built
+    (``hfhub.crawl.pagework.build_page``, in the page pool): here its report is counted. An item
+    (``ModelItem``, ``DatasetItem``, ``SpaceItem``) yielded on its own is validated here, by the same
+    checks (``hfhub.records.validation``), and its ``raw_json`` made from its ``api_record``."""
 
     def __init__(self, crawler: Crawler) -> None:
         assert crawler.stats is not None
@@ -39,14 +42,15 @@ class ValidateModelPipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, ModelPage):
+        if isinstance(item, RepoPage):
             self.account(item.report)
-        elif isinstance(item, ModelItem):
+        elif (kind := kind_of_item(item)) is not None:
             report = StepReport()
-            kept = validate_models([item], report)
+            kept = validate_models([item], report, kind.schema)
             self.account(report)
             if not kept:
-                raise DropItem(f"invalid model record: {next(iter(report.dropped))}")
+                raise DropItem(f"invalid {kind.singular} record: {next(iter(report.dropped))}")
+            fill_raw_json(kept, kind.held_by_column)
         return item  # other item kinds (cards) pass through
 
     def account(self, report: StepReport) -> None:

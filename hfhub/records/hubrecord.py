@@ -20,6 +20,15 @@ from datetime import datetime
 from typing import Any
 
 from hfhub.records.model import ModelItem
+from hfhub.records.shapes import (
+    as_list,
+    file_names,
+    gated_and_mode,
+    len_or_none,
+    mapping_or_empty,
+    prefixed_tag_values,
+    repo_author_and_name,
+)
 
 # Properties requested with expand[]: everything the item reads, nothing more (siblings and config
 # are large; they are asked for because file_count, architectures and quant_method need them).
@@ -49,36 +58,7 @@ EXPAND_PROPERTIES: tuple[str, ...] = (
 )
 
 
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _as_list(value: Any) -> Any:
-    """A card field that may be one string or a list of them, as a list; other shapes unchanged."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return [value]
-    return value
-
-
-def _len_or_none(value: Any) -> int | None:
-    return len(value) if isinstance(value, list) else None
-
-
 _TAG_PREFIXES = ("license", "dataset", "base_model")
-
-
-def _prefixed_tags(tags: Any) -> dict[str, list[str]]:
-    """The values of the ``license:``, ``dataset:`` and ``base_model:`` tags, in one pass."""
-    found: dict[str, list[str]] = {prefix: [] for prefix in _TAG_PREFIXES}
-    if isinstance(tags, list):
-        for tag in tags:
-            if isinstance(tag, str):
-                prefix, colon, value = tag.partition(":")
-                if colon and prefix in found:
-                    found[prefix].append(value)
-    return found
 
 
 def _first_or_none(values: list[str]) -> str | None:
@@ -88,7 +68,7 @@ def _first_or_none(values: list[str]) -> str | None:
 def _from_card_or_tags(card: dict[str, Any], key: str, tagged: dict[str, list[str]], prefix: str) -> Any:
     """A card field when the card has it, else the values of the matching ``prefix:`` tags."""
     if card.get(key) is not None:
-        return _as_list(card[key])
+        return as_list(card[key])
     return tagged[prefix] or None
 
 
@@ -97,7 +77,7 @@ def _base_models(card: dict[str, Any], tagged: dict[str, list[str]]) -> Any:
     values = [v for v in tagged["base_model"] if ":" not in v]
     if values:
         return values
-    return _as_list(card.get("base_model"))
+    return as_list(card.get("base_model"))
 
 
 def _parameters(safetensors: dict[str, Any], gguf: dict[str, Any]) -> tuple[Any, Any, Any]:
@@ -137,37 +117,19 @@ def _first_present(config: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return None
 
 
-def _file_names(siblings: Any) -> Any:
-    if not isinstance(siblings, list):
-        return None
-    return [s["rfilename"] for s in siblings if isinstance(s, dict) and isinstance(s.get("rfilename"), str)]
-
-
-def _gated(value: Any) -> tuple[Any, Any]:
-    """(gated, gated_mode): the Hub sends false, "auto" or "manual"."""
-    if value is False or value is True:
-        return value, None
-    if isinstance(value, str):
-        return True, value
-    return value, None
-
-
 def model_item_from_api(record: Any, crawled_at: datetime) -> ModelItem:
     """The ``ModelItem`` for one listing record; never raises, whatever ``record`` holds."""
-    rec = _mapping(record)
-    card = _mapping(rec.get("cardData"))
-    config = _mapping(rec.get("config"))
-    safetensors = _mapping(rec.get("safetensors"))
-    gguf = _mapping(rec.get("gguf"))
+    rec = mapping_or_empty(record)
+    card = mapping_or_empty(rec.get("cardData"))
+    config = mapping_or_empty(rec.get("config"))
+    safetensors = mapping_or_empty(rec.get("safetensors"))
+    gguf = mapping_or_empty(rec.get("gguf"))
     tags = rec.get("tags")
-    tagged = _prefixed_tags(tags)
+    tagged = prefixed_tag_values(tags, _TAG_PREFIXES)
     model_id = rec.get("id", rec.get("modelId"))
     num_parameters, num_parameters_source, param_dtypes = _parameters(safetensors, gguf)
-    gated, gated_mode = _gated(rec.get("gated"))
-    name = model_id.rpartition("/")[2] if isinstance(model_id, str) else None
-    author = rec.get("author")
-    if author is None and isinstance(model_id, str) and "/" in model_id:
-        author = model_id.partition("/")[0]
+    gated, gated_mode = gated_and_mode(rec.get("gated"))
+    author, name = repo_author_and_name(model_id, rec.get("author"))
     return ModelItem(
         id=model_id,
         author=author,
@@ -184,7 +146,7 @@ def model_item_from_api(record: Any, crawled_at: datetime) -> ModelItem:
         tags=tags,
         license=card["license"] if "license" in card else _first_or_none(tagged["license"]),
         license_name=card.get("license_name"),
-        languages=_as_list(card.get("language")),
+        languages=as_list(card.get("language")),
         datasets=_from_card_or_tags(card, "datasets", tagged, "dataset"),
         base_models=_base_models(card, tagged),
         architectures=config.get("architectures"),
@@ -200,13 +162,26 @@ def model_item_from_api(record: Any, crawled_at: datetime) -> ModelItem:
         gguf_architecture=gguf.get("architecture"),
         gguf_context_length=gguf.get("context_length"),
         gguf_total_file_size=gguf.get("totalFileSize"),
-        quant_method=_mapping(config.get("quantization_config")).get("quant_method"),
+        quant_method=mapping_or_empty(config.get("quantization_config")).get("quant_method"),
         moe_num_experts=_first_present(config, _EXPERT_KEYS),
         moe_experts_per_token=_first_present(config, _EXPERTS_PER_TOKEN_KEYS),
         used_storage=rec.get("usedStorage"),
-        file_count=_len_or_none(rec.get("siblings")),
-        spaces_count=_len_or_none(rec.get("spaces")),
+        file_count=len_or_none(rec.get("siblings")),
+        spaces_count=len_or_none(rec.get("spaces")),
+        spaces=rec.get("spaces"),
         children_model_count=_children_count(rec.get("childrenModelCount")),
         crawled_at=crawled_at,
-        files=_file_names(rec.get("siblings")),
+        files=file_names(rec.get("siblings")),
+        api_record=rec,
     )
+
+
+# API key -> the column that holds its value as given (what raw_json leaves out; hfhub.records.raw).
+# config, cardData, safetensors, gguf, childrenModelCount and the blocks without a column stay raw.
+HELD_BY_COLUMN: dict[str, str] = {
+    "id": "id", "modelId": "id", "author": "author", "sha": "sha", "createdAt": "created_at",
+    "lastModified": "last_modified", "downloads": "downloads", "downloadsAllTime": "downloads_all_time",
+    "likes": "likes", "trendingScore": "trending_score", "pipeline_tag": "pipeline_tag",
+    "library_name": "library_name", "tags": "tags", "gated": "gated", "private": "private",
+    "disabled": "disabled", "usedStorage": "used_storage", "spaces": "spaces", "siblings": "files",
+}

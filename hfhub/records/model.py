@@ -66,6 +66,8 @@ class ModelItem:
     used_storage: Any = None
     file_count: Any = None
     spaces_count: Any = None
+    spaces: Any = None  # ids of the Spaces that use the model (the API's ``spaces``)
+    files: Any = None  # the repo's file names (the API's ``siblings``)
     children_model_count: Any = None
     # provenance: when hfhub fetched this record (not a Hub field)
     crawled_at: datetime | None = None
@@ -91,5 +93,7 @@ class ModelItem:
     days_since_modified: Any = None
     recency_score: Any = None
     search_text: Any = None
+    # the API's properties that no typed column holds as given, as JSON text (hfhub.records.raw)
+    raw_json: Any = None
     # --- transient, not written to the dataset ---
-    files: Any = None  # the repo's file names, read by the enrichment
+    api_record: Any = None  # the record as the API gave it, until raw_json is made from it

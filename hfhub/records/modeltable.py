@@ -1,20 +1,23 @@
-"""Models as Arrow and back: ``ModelItem``s to a table in the dataset schema, a table to ``ModelItem``s.
+"""Repos as Arrow and back: items to a table in their table's schema, a table to items.
 
-Pure functions, no Scrapy. A model whose values validation accepted but Arrow cannot hold (e.g. a
+Pure functions, no Scrapy. Models by default; a datasets or Spaces table is given its schema
+(``hfhub.records.schema``). A repo whose values validation accepted but Arrow cannot hold (e.g. a
 derived size beyond int64) is left out and reported, never the whole page.
 """
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 
 from hfhub.records.model import ModelItem
-from hfhub.records.schema import COLUMNS, MODEL_SCHEMA
+from hfhub.records.schema import MODEL_SCHEMA
 
 
 @dataclass
@@ -36,36 +39,41 @@ class StepReport:
 
 
 _UNCONVERTIBLE = (pa.ArrowException, OverflowError, TypeError, ValueError)
-_ROW = operator.attrgetter(*COLUMNS)  # a model's values in column order, in one C call
 
 
-def models_to_table(models: list[ModelItem], report: StepReport) -> pa.Table:
-    """The models as a table in the dataset schema; those Arrow refuses are reported as ``unconvertible``."""
+@functools.cache
+def _row_getter(schema: pa.Schema) -> Callable[[Any], tuple[Any, ...]]:
+    """An item's values in the schema's column order, in one C call."""
+    return operator.attrgetter(*schema.names)
+
+
+def models_to_table(models: list[Any], report: StepReport, schema: pa.Schema = MODEL_SCHEMA) -> pa.Table:
+    """The repos as a table in ``schema``; those Arrow refuses are reported as ``unconvertible``."""
     try:
-        return _to_table(models)
+        return _to_table(models, schema)
     except _UNCONVERTIBLE:
         kept = []
         for model in models:
             try:
-                _to_table([model])
+                _to_table([model], schema)
             except _UNCONVERTIBLE:
                 report.drop("unconvertible", model.id)
             else:
                 kept.append(model)
-        return _to_table(kept)
+        return _to_table(kept, schema)
 
 
-def _to_table(models: list[ModelItem]) -> pa.Table:
-    columns = zip(*map(_ROW, models)) if models else ([] for _ in COLUMNS)
-    return pa.Table.from_arrays([pa.array(column, field.type) for column, field in zip(columns, MODEL_SCHEMA)],
-                                schema=MODEL_SCHEMA)
+def _to_table(models: list[Any], schema: pa.Schema) -> pa.Table:
+    columns = zip(*map(_row_getter(schema), models)) if models else ([] for _ in schema)
+    return pa.Table.from_arrays([pa.array(column, field.type) for column, field in zip(columns, schema)],
+                                schema=schema)
 
 
-def table_to_models(table: pa.Table) -> list[ModelItem]:
-    """The rows of a dataset-schema table as ``ModelItem``s (the transient ``files`` left None)."""
-    return [ModelItem(**row) for row in table.to_pylist()]
+def table_to_models(table: pa.Table, item_class: type = ModelItem) -> list[Any]:
+    """The rows of a table as items (their transient fields left None)."""
+    return [item_class(**row) for row in table.to_pylist()]
 
 
-def model_rows(models: list[ModelItem]) -> list[dict[str, Any]]:
-    """The models as one dict per model, with the dataset's columns in order."""
-    return [dict(zip(COLUMNS, _ROW(model))) for model in models]
+def model_rows(models: list[Any], schema: pa.Schema = MODEL_SCHEMA) -> list[dict[str, Any]]:
+    """The repos as one dict each, with the table's columns in order."""
+    return [dict(zip(schema.names, _row_getter(schema)(model))) for model in models]

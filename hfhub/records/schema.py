@@ -1,7 +1,10 @@
-"""The Arrow schema of the models dataset: the one statement of each column's type.
+"""The Arrow schemas of the three tables (models, datasets, Spaces): the one statement of each
+column's type.
 
-The validation pipeline checks items against it and the Parquet writer writes with it, so a column
-can never change type between part files.
+The validation pipeline checks items against them and the Parquet writer writes with them, so a
+column can never change type between part files. Every table ends with ``raw_json``: the properties
+the API returned that no typed column holds as given (``hfhub.records.raw``), so nothing the Hub
+said is lost.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ MODEL_SCHEMA = pa.schema(
         pa.field("used_storage", pa.int64()),
         pa.field("file_count", pa.int64()),
         pa.field("spaces_count", pa.int64()),
+        pa.field("spaces", STRINGS),
+        pa.field("files", STRINGS),
         pa.field("children_model_count", pa.int64()),
         pa.field("crawled_at", TIMESTAMP),
         # derived by the enrichment pipeline (docs/fields.md says how)
@@ -74,7 +79,97 @@ MODEL_SCHEMA = pa.schema(
         pa.field("days_since_modified", pa.float64()),
         pa.field("recency_score", pa.float64()),
         pa.field("search_text", pa.string()),
+        pa.field("raw_json", pa.string()),
     ]
 )
 
 COLUMNS: tuple[str, ...] = tuple(MODEL_SCHEMA.names)
+
+DATASET_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("author", pa.string()),
+        pa.field("name", pa.string()),
+        pa.field("sha", pa.string()),
+        pa.field("created_at", TIMESTAMP),
+        pa.field("last_modified", TIMESTAMP),
+        pa.field("downloads", pa.int64()),
+        pa.field("downloads_all_time", pa.int64()),
+        pa.field("likes", pa.int64()),
+        pa.field("trending_score", pa.float64()),
+        pa.field("tags", STRINGS),
+        pa.field("pretty_name", pa.string()),
+        pa.field("description", pa.string()),
+        pa.field("citation", pa.string()),
+        pa.field("paperswithcode_id", pa.string()),
+        pa.field("gated", pa.bool_()),
+        pa.field("gated_mode", pa.string()),
+        pa.field("private", pa.bool_()),
+        pa.field("disabled", pa.bool_()),
+        pa.field("main_size", pa.int64()),
+        pa.field("used_storage", pa.int64()),
+        pa.field("files", STRINGS),
+        pa.field("file_count", pa.int64()),
+        pa.field("crawled_at", TIMESTAMP),
+        # derived (docs/fields.md, "Datasets"): from the tags, else the card
+        pa.field("task_categories", STRINGS),
+        pa.field("task_ids", STRINGS),
+        pa.field("modalities", STRINGS),
+        pa.field("formats", STRINGS),
+        pa.field("size_category", pa.string()),
+        pa.field("languages", STRINGS),
+        pa.field("license", pa.string()),
+        pa.field("libraries", STRINGS),
+        pa.field("arxiv_ids", STRINGS),
+        pa.field("linked_models", STRINGS),
+        pa.field("config_names", STRINGS),
+        pa.field("est_size_bytes", pa.int64()),
+        pa.field("popularity_score", pa.float64()),
+        pa.field("days_since_modified", pa.float64()),
+        pa.field("recency_score", pa.float64()),
+        pa.field("search_text", pa.string()),
+        pa.field("raw_json", pa.string()),
+    ]
+)
+
+SPACE_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("author", pa.string()),
+        pa.field("name", pa.string()),
+        pa.field("sha", pa.string()),
+        pa.field("created_at", TIMESTAMP),
+        pa.field("last_modified", TIMESTAMP),
+        pa.field("likes", pa.int64()),
+        pa.field("trending_score", pa.float64()),
+        pa.field("tags", STRINGS),
+        pa.field("sdk", pa.string()),
+        pa.field("subdomain", pa.string()),
+        pa.field("host", pa.string()),
+        pa.field("region", pa.string()),
+        pa.field("models", STRINGS),
+        pa.field("datasets", STRINGS),
+        pa.field("gated", pa.bool_()),
+        pa.field("gated_mode", pa.string()),
+        pa.field("private", pa.bool_()),
+        pa.field("disabled", pa.bool_()),
+        pa.field("used_storage", pa.int64()),
+        pa.field("files", STRINGS),
+        pa.field("file_count", pa.int64()),
+        pa.field("runtime_stage", pa.string()),
+        pa.field("hardware_current", pa.string()),
+        pa.field("hardware_requested", pa.string()),
+        pa.field("sdk_version", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("short_description", pa.string()),
+        pa.field("crawled_at", TIMESTAMP),
+        # derived (docs/fields.md, "Spaces")
+        pa.field("license", pa.string()),
+        pa.field("arxiv_ids", STRINGS),
+        pa.field("popularity_score", pa.float64()),
+        pa.field("days_since_modified", pa.float64()),
+        pa.field("recency_score", pa.float64()),
+        pa.field("search_text", pa.string()),
+        pa.field("raw_json", pa.string()),
+    ]
+)

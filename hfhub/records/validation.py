@@ -6,6 +6,7 @@ usable id cannot be kept at all and is reported as a drop. Nothing here raises o
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -15,7 +16,6 @@ from typing import Any
 
 import pyarrow as pa
 
-from hfhub.records.model import ModelItem
 from hfhub.records.modeltable import StepReport
 from hfhub.records.schema import MODEL_SCHEMA
 
@@ -105,9 +105,21 @@ def _checker_for(arrow_type: pa.DataType) -> Callable[[Any], Any]:
     raise TypeError(f"no validation rule for Arrow type {arrow_type}")
 
 
-CHECKERS: dict[str, Callable[[Any], Any]] = {
-    f.name: _checker_for(f.type) for f in MODEL_SCHEMA if f.name != "id"
-}
+# raw_json holds whole blocks of the API (a card's YAML, a file list): longer than other strings
+_MAX_RAW_JSON = 16 * 1024 * 1024
+
+
+def _raw_json(value: Any) -> Any:
+    return value if isinstance(value, str) and len(value) <= _MAX_RAW_JSON else INVALID
+
+
+@functools.cache
+def checkers_for(schema: pa.Schema) -> dict[str, Callable[[Any], Any]]:
+    """Each column's check but the id's (``check_id``), for a table's schema."""
+    return {f.name: _raw_json if f.name == "raw_json" else _checker_for(f.type) for f in schema if f.name != "id"}
+
+
+CHECKERS = checkers_for(MODEL_SCHEMA)
 
 
 @dataclass
@@ -124,12 +136,13 @@ def check_id(value: Any) -> str:
     return value
 
 
-def validate_item(item: ModelItem) -> ValidationReport:
-    """Make ``item`` conform to the schema in place; raise ``InvalidRecord`` if it cannot."""
+def validate_item(item: Any, schema: pa.Schema = MODEL_SCHEMA) -> ValidationReport:
+    """Make ``item`` (a ``ModelItem``, or a dataset's or Space's item with its table's ``schema``)
+    conform to the schema in place; raise ``InvalidRecord`` if it cannot."""
     item.id = check_id(item.id)
     report = ValidationReport()
     values = vars(item)  # the dataclass's own dict: faster than getattr/setattr, same effect
-    for name, check in CHECKERS.items():
+    for name, check in checkers_for(schema).items():
         value = values[name]
         if value is None:
             continue
@@ -142,13 +155,13 @@ def validate_item(item: ModelItem) -> ValidationReport:
     return report
 
 
-def validate_models(models: list[ModelItem], report: StepReport) -> list[ModelItem]:
-    """The models that can be rows (``hfhub.records.validation``), made to conform to the schema in place;
+def validate_models(models: list[Any], report: StepReport, schema: pa.Schema = MODEL_SCHEMA) -> list[Any]:
+    """The repos that can be rows (``hfhub.records.validation``), made to conform to ``schema`` in place;
     the others are reported by reason, as are the values nulled."""
     kept = []
     for model in models:
         try:
-            validation = validate_item(model)
+            validation = validate_item(model, schema)
         except InvalidRecord as exc:
             report.drop(exc.reason, model.id)
             continue

@@ -1,4 +1,4 @@
-"""The ``models`` spider's card requests (``-a cards=1``): a model's README, once per revision.
+"""The card requests of the ``models`` and ``datasets`` spiders (``-a cards=1``): a repo's README, once per revision.
 
 A card is asked for at the revision the listing gave (``/resolve/<sha>/README.md``), unless the cards
 table already holds it; a repo without a README (404) gets a row all the same, so it is never asked
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
+    from hfhub.records.kinds import RepoKind
+
 # what may appear in a card URL: a repo id and a 40-hex commit (ids are validated later, in the
 # pipeline; a card request must not be built from a malformed one)
 _CARD_PATH = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[\w.-]{1,96}@[0-9a-f]{40}$", re.ASCII)
@@ -40,8 +42,10 @@ _CARD_PATH = re.compile(r"^(?:[A-Za-z0-9][\w.-]{0,95}/)?[\w.-]{1,96}@[0-9a-f]{40
 
 
 class CardRequests:
-    """Mixed into ``ModelsSpider``: its card requests, their callbacks and the closing repair."""
+    """Mixed into the listing spiders (``hfhub.spiders.repos``): card requests, their callbacks and
+    the closing repair."""
 
+    kind: RepoKind
     crawler: Crawler
     session: Any
     logger: Any
@@ -92,7 +96,7 @@ class CardRequests:
         # Alone, a card request is never a duplicate (cards are asked for once per revision, above);
         # a JOBDIR's seen-requests file would drop the card requests of pages listed again after a kill.
         yield scrapy.Request(
-            f"{self.crawler.settings['HF_ENDPOINT'].rstrip('/')}/{model_id}/resolve/{sha}/README.md",
+            f"{self.kind.repo_url(self.crawler.settings['HF_ENDPOINT'], model_id)}/resolve/{sha}/README.md",
             callback=self.parse_card, errback=self.card_failed, dont_filter=not self.session.shared,
             meta={"model_id": model_id, "sha": sha, "download_maxsize": self.crawler.settings.getint("HFHUB_CARD_MAX_DOWNLOAD")},
         )

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from hfhub.crawl.killpoints import fail_point
+from hfhub.paths import stats_file_name
 from hfhub.records.schema import MODEL_SCHEMA
 
 DATASET_STATE = "_state.json"
@@ -129,6 +130,28 @@ def drop_superseded_rows(
     return int(superseded.sum())
 
 
+def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` in ``schema``: a part written by an older hfhub lacks the columns added since
+    (``raw_json``, ``files``…), which become nulls; a column no longer in the schema is left out."""
+    columns = [
+        table.column(field.name).cast(field.type) if field.name in table.column_names else pa.nulls(table.num_rows, field.type)
+        for field in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def copy_parts_in_schema(parts: list[Path], into: Path, schema: pa.Schema, *, compression: str) -> list[Path]:
+    """Write the parts whose schema is not ``schema`` into ``into``, conformed (``conform_table``);
+    return the others, which can be linked as they are."""
+    as_they_are = []
+    for part in parts:
+        if pq.read_schema(part).remove_metadata().equals(schema):
+            as_they_are.append(part)
+        elif not (into / part.name).exists():
+            write_table(conform_table(pq.read_table(part), schema), into / part.name, compression=compression)
+    return as_they_are
+
+
 def dataset_parts(dataset_dir: Path) -> list[Path]:
     return sorted(dataset_dir.glob(PART_GLOB))
 
@@ -163,10 +186,11 @@ def dataset_watermark(newest_last_modified: datetime | None, crawl_started: date
     return min(newest_last_modified, crawl_started)
 
 
-def stats_file_beside(dataset_dir: Path | str) -> Path:
+def stats_file_beside(dataset_dir: Path | str, kind_name: str = "models") -> Path:
     """Where a crawl saves its stats unless told otherwise: beside its dataset folder
-    (``output/models`` → ``output/crawl_stats.json``)."""
-    return Path(dataset_dir).parent / "crawl_stats.json"
+    (``output/models`` → ``output/crawl_stats.json``; ``output/datasets`` →
+    ``output/crawl_stats-datasets.json``)."""
+    return Path(dataset_dir).parent / stats_file_name(kind_name)
 
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:

@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
+
 from hfhub.crawl.crawlstate import crawl_started_at
 from hfhub.crawl.killpoints import kill_point
 from hfhub.records.schema import MODEL_SCHEMA
 from hfhub.storage.dataset import (
     PART_GLOB,
+    copy_parts_in_schema,
     count_rows,
     dataset_watermark,
     drop_superseded_rows,
@@ -46,25 +49,27 @@ class Publication:
 
 def publish_crawl(
     dataset_dir: Path, parts_dir: Path, crawl_id: str, *, mode: str, compression: str, compact_own_parts: bool,
-    empty_part_name: str,
+    empty_part_name: str, schema: pa.Schema = MODEL_SCHEMA,
 ) -> Publication:
     """Publish the crawl whose parts are in ``parts_dir`` (``mode`` ``full`` replaces the dataset,
-    ``incremental`` merges into it); safe to call again after a crash part-way through."""
+    ``incremental`` merges into it); safe to call again after a crash part-way through. ``schema``:
+    the table's (models by default; datasets and Spaces have their own)."""
     removed = 0
 
     def fill(version: Path) -> None:
         nonlocal removed
         own = sorted(parts_dir.glob(PART_GLOB))
         if not own:  # keep the schema even when nothing was found
-            write_table(MODEL_SCHEMA.empty_table(), version / empty_part_name, compression=compression)
+            write_table(schema.empty_table(), version / empty_part_name, compression=compression)
         link_into(own, version)
         kill_point("publish:linked")
         previous = current_version(dataset_dir)
         merge = mode != "full" and previous is not None  # its rows supersede older rows of the same models
-        if merge and previous is not None:
-            link_into(sorted(previous.glob(PART_GLOB)), version)
+        if merge and previous is not None:  # parts of an older hfhub get the columns added since
+            link_into(copy_parts_in_schema(sorted(previous.glob(PART_GLOB)), version, schema, compression=compression),
+                      version)
         if merge or compact_own_parts:  # one pass: a merge's compaction covers the crawl's own repeats
-            removed += drop_superseded_rows(sorted(version.glob(PART_GLOB)), compression=compression)
+            removed += drop_superseded_rows(sorted(version.glob(PART_GLOB)), compression=compression, schema=schema)
         parts = sorted(version.glob(PART_GLOB))
         watermark = dataset_watermark(newest_last_modified(parts), crawl_started_at(crawl_id))
         write_dataset_state(version, {

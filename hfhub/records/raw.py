@@ -1,0 +1,61 @@
+"""``raw_json``: what the API said that no typed column holds as given, so nothing is lost.
+
+A typed column holds an API property *as given* when the property's value can be read back from it
+unchanged: ``downloads`` from ``downloads``, ``lastModified`` from ``last_modified``, ``siblings``
+from ``files`` when each entry is only ``{"rfilename"}``. Everything else the record held — blocks
+with no column (``cardData``, ``config``, ``runtime``, ``transformersInfo``…), properties whose
+columns are derived from them, and any value validation nulled for its type — is kept in
+``raw_json``, in the record's own order, as JSON text. ``json.loads(row["raw_json"])`` merged with
+the typed columns gives back every property the API returned (DuckDB: ``json_extract``).
+
+Card YAML (``cardData``) is data from strangers: it is stored here as inert text, never evaluated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+
+def _siblings_are_file_names(value: Any, files: Any) -> bool:
+    """``siblings`` is held by ``files`` only when it says nothing but the names (the list
+    endpoint's ``{"rfilename"}``; the detail endpoint's sizes and blob ids stay raw)."""
+    return (
+        isinstance(value, list) and isinstance(files, list) and len(files) == len(value)
+        and all(isinstance(s, dict) and len(s) == 1 for s in value)
+    )
+
+
+def raw_json(item: Any, record: Any, held: Mapping[str, str]) -> str | None:
+    """The JSON text of ``record``'s properties that ``held`` (API key → the typed column holding it
+    as given) does not cover for ``item`` as validated; None when every property is held."""
+    if not isinstance(record, dict):
+        return None
+    values = vars(item)
+    rest = {}
+    for key, value in record.items():
+        column = held.get(key)
+        if column is not None and value is not None:
+            typed = values.get(column)
+            if key == "siblings":
+                kept = _siblings_are_file_names(value, typed)
+            elif key == "modelId":  # the legacy alias of id, in default listings
+                kept = value == values.get("id")
+            else:
+                kept = typed is not None
+            if kept:
+                continue
+        elif column is not None:  # null in the record, null in its column
+            continue
+        rest[key] = value
+    return orjson.dumps(rest).decode("utf-8") if rest else None
+
+
+def fill_raw_json(items: list[Any], held: Mapping[str, str]) -> None:
+    """Set each validated item's ``raw_json`` from the API record it was made from."""
+    for item in items:
+        if item.api_record is not None:
+            item.raw_json = raw_json(item, item.api_record, held)
+            item.api_record = None
