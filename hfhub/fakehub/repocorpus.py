@@ -141,6 +141,8 @@ class DatasetCorpus(_FixedIds):
         u_gate = u(25)
         cols["gated"] = np.where(u_gate < 0.93, 0, np.where(u_gate < 0.975, 1, 2)).astype(np.int8)
         cols["task_declared"] = u(26) < 0.86
+        u_card = u(27)  # 0: no README, 1: a README without YAML metadata, 2: with
+        cols["card"] = np.where(u_card < 0.07, 0, np.where(u_card < 0.15, 1, 2)).astype(np.int8)
         return cols
 
     def _name_key_parts(self) -> list[tuple[str, tuple[str, ...]]]:
@@ -162,7 +164,7 @@ class DatasetCorpus(_FixedIds):
         return dsrecords.build_many(self, indices)
 
     def has_readme(self, record: dict[str, Any]) -> bool:
-        return "description" in record or "cardData" in record
+        return "description" in record
 
     def readme(self, record: dict[str, Any]) -> str:
         from hfhub.fakehub import dscard  # noqa: PLC0415 (card text only when asked for)
@@ -175,10 +177,14 @@ class DatasetCorpus(_FixedIds):
         has_format = c["format"] != rv.FORMATS.index("")
         if prefix == "task_categories":
             topics = [k for k, t in enumerate(_TOPIC_TASK) if t == value]
-            return np.isin(c["topic"], topics) & c["task_declared"] & self.alive
-        if prefix == "modality":
+            return np.isin(c["topic"], topics) & c["task_declared"] & (c["card"] == 2)
+        if prefix == "modality":  # dsrecords.modalities: text in CSV is tabular too
             topics = [k for k, m in enumerate(_TOPIC_MODALITY) if m == value]
-            return np.isin(c["topic"], topics) & has_format & self.alive
+            mask = np.isin(c["topic"], topics)
+            if value == "tabular":
+                text = [k for k, m in enumerate(_TOPIC_MODALITY) if m == "text"]
+                mask |= np.isin(c["topic"], text) & (c["format"] == rv.FORMATS.index("csv"))
+            return mask & has_format
         if prefix == "size_categories":
             return c["size"] == (rv.SIZE_CATEGORIES.index(value) if value in rv.SIZE_CATEGORIES else -1)
         if prefix == "format":

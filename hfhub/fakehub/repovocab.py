@@ -82,7 +82,7 @@ FORMAT_EXTENSIONS: dict[str, str] = {
     "audiofolder": "wav", "webdataset": "tar", "arrow": "arrow",
 }
 DATASET_LIBRARIES: dict[str, tuple[str, ...]] = {
-    "parquet": ("datasets", "pandas", "mlcroissant", "polars"),
+    "parquet": ("datasets", "dask", "mlcroissant", "polars"),
     "json": ("datasets", "pandas", "mlcroissant", "polars"),
     "csv": ("datasets", "pandas", "mlcroissant", "polars"),
     "text": ("datasets", "mlcroissant"),
@@ -145,8 +145,8 @@ STAGES: tuple[str, ...] = (
 STAGE_WEIGHTS: tuple[float, ...] = (0.33, 0.31, 0.12, 0.08, 0.07, 0.03, 0.02, 0.01, 0.01, 0.005, 0.003,
                                     0.003, 0.001)
 HARDWARE: tuple[str, ...] = ("cpu-basic", "zero-a10g", "cpu-upgrade", "t4-small", "t4-medium", "a10g-small",
-                             "a10g-large", "l4x1", "l40sx1", "a100-large")
-HARDWARE_WEIGHTS: tuple[float, ...] = (0.82, 0.08, 0.03, 0.02, 0.01, 0.015, 0.008, 0.008, 0.004, 0.005)
+                             "a10g-large", "l4x1", "l40sx1", "a100-large", "cpu-xl")
+HARDWARE_WEIGHTS: tuple[float, ...] = (0.82, 0.08, 0.03, 0.02, 0.01, 0.015, 0.008, 0.008, 0.004, 0.005, 0.002)
 COLORS: tuple[str, ...] = ("red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray")
 EMOJIS: tuple[str, ...] = ("🚀", "🤗", "🔥", "🎨", "💬", "🐢", "📚", "🎵", "🦙", "⚡", "🌍", "🧠", "👁", "📈")
 SPACE_FREE_TAGS: tuple[str, ...] = ("mcp-server", "leaderboard", "agents", "chatbot", "image-generation",

@@ -119,12 +119,22 @@ def _runtime(rng: random.Random, sdk: str, stage: str, hardware: int, sub: str, 
     }
     if stage in _ERRORS:
         runtime["errorMessage"] = _ERRORS[stage]
-    if rng.random() < 0.6:
+    if stage == "PAUSED":
+        runtime["replicas"] = {"current": None, "requested": 1}
+        return runtime
+    if flavour == "zero-a10g" and rng.random() < 0.3:  # scaled by the Hub (black-forest-labs/FLUX.1-dev)
+        runtime["replicas"] = {"current": rng.randint(1, 5), "requested": "auto"}
+    elif rng.random() < 0.6:
         runtime["replicas"] = {"current": 1, "requested": 1}
         return runtime
-    runtime["replicas"] = {"requested": 1}
+    else:
+        runtime["replicas"] = {"requested": 1}
     runtime["devMode"] = rng.random() < 0.02
     runtime["domains"] = [{"domain": f"{sub}.hf.space", "stage": "READY"}]
+    if rng.random() < 0.02:  # a custom domain whose DNS check lapsed (enzostvs/deepsite)
+        runtime["domains"].append({"domain": f"{sub.partition('-')[2] or sub}.example.org", "stage": "EXPIRED_CHALLENGE"})
+    if sdk in ("gradio", "docker") and rng.random() < 0.3:
+        runtime["pySpacesVersion"] = rng.choice(("0.42.1", "0.47.0", "0.48.2"))
     runtime["sha"] = sha
     return runtime
 

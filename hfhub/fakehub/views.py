@@ -65,39 +65,46 @@ _CANONICAL: tuple[str, ...] = (
 
 
 # -- datasets -----------------------------------------------------------------------
-# GET /api/datasets with no extras: the key set and order of the Hub's answer as recalled from
-# huggingface.co (2025), not from a recorded fixture (huggingface_hub's cassettes hold no list call;
-# tests/data/real_hub/ says what was found). `key` is an empty string the Hub sends as is;
-# `description` is the start of the card's text. huggingface_hub's list_datasets docstring: `full`
-# adds "the `last_modified`, the `card_data` and the files ... such as the PapersWithCode ID".
+# No full list page of /api/datasets or /api/spaces was ever recorded (tests/data/real_hub/
+# datasets_spaces.md §4). What is known, and used here:
+# - the detail's keys and order (nvidia/OpenMathInstruct-2, akariasai/PopQA: records' own order,
+#   DETAIL_EXPAND_ONLY left out);
+# - the head of a default /api/datasets list row (a truncated real row of ?search=helm, 2026):
+#   _id, id, author, disabled, gated, lastModified, likes, trendingScore, private, …; the rest
+#   (sha, description, downloads, tags, createdAt and an empty `key`) is from memory of the
+#   Hub's answers, unverified;
+# - `full` adds "the `last_modified`, the `card_data` and the files ... such as the PapersWithCode ID"
+#   (huggingface_hub's list_datasets docstring).
 DATASET_LIST_DEFAULT: tuple[str, ...] = (
-    "_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled", "likes", "trendingScore",
-    "tags", "description", "downloads", "createdAt", "key",
+    "_id", "id", "author", "disabled", "gated", "lastModified", "likes", "trendingScore", "private", "sha",
+    "description", "downloads", "tags", "createdAt", "key",
 )
 DATASET_LIST_FULL: tuple[str, ...] = (
-    "_id", "id", "author", "sha", "lastModified", "private", "gated", "disabled", "likes", "trendingScore",
-    "citation", "paperswithcode_id", "tags", "description", "downloads", "cardData", "siblings", "createdAt",
+    "_id", "id", "author", "disabled", "gated", "lastModified", "likes", "trendingScore", "private", "sha",
+    "citation", "paperswithcode_id", "description", "downloads", "tags", "cardData", "siblings", "createdAt",
     "key",
 )
 _DATASET_CANONICAL: tuple[str, ...] = (
-    "author", "sha", "lastModified", "private", "gated", "disabled", "citation", "paperswithcode_id", "tags",
-    "description", "downloads", "likes", "cardData", "siblings", "createdAt", "usedStorage",
-    "downloadsAllTime", "trendingScore", "mainSize", "resourceGroup",
+    "author", "disabled", "gated", "lastModified", "likes", "trendingScore", "private", "sha", "citation",
+    "paperswithcode_id", "description", "downloads", "downloadsAllTime", "tags", "cardData", "siblings",
+    "createdAt", "usedStorage", "mainSize", "resourceGroup",
 )
 
 # -- Spaces -------------------------------------------------------------------------
-# GET /api/spaces with no extras: as recalled from huggingface.co (2025), unrecorded; huggingface.js's
-# listSpaces expands sdk, likes, private and lastModified because the default lacks lastModified.
-# `full` adds "the `last_modified`, `siblings` and `card_data` fields" (huggingface_hub's docstring).
+# The default /api/spaces row: from memory of the Hub's answers (2025), unverified; huggingface.js's
+# listSpaces expands sdk, likes, private and lastModified, which the default lacks. The order of
+# expanded properties follows the one real expanded list row known (enzostvs/deepsite: author,
+# disabled, lastModified, likes, private, sha, subdomain, sdk, runtime, region, tags, createdAt).
+# `full` adds "the `last_modified`, `siblings` and `card_data` fields" (list_spaces' docstring).
 SPACE_LIST_DEFAULT: tuple[str, ...] = ("_id", "id", "likes", "trendingScore", "private", "sdk", "tags", "createdAt")
 SPACE_LIST_FULL: tuple[str, ...] = (
-    "_id", "id", "author", "sha", "lastModified", "likes", "trendingScore", "private", "sdk", "tags",
+    "_id", "id", "author", "lastModified", "likes", "trendingScore", "private", "sha", "sdk", "tags",
     "createdAt", "siblings", "cardData",
 )
 _SPACE_CANONICAL: tuple[str, ...] = (
-    "author", "sha", "lastModified", "private", "gated", "disabled", "host", "subdomain", "likes", "sdk",
-    "tags", "runtime", "createdAt", "siblings", "cardData", "models", "datasets", "usedStorage",
-    "trendingScore", "region", "resourceGroup",
+    "author", "cardData", "disabled", "gated", "lastModified", "likes", "trendingScore", "private", "sha",
+    "host", "subdomain", "sdk", "runtime", "region", "tags", "createdAt", "siblings", "models", "datasets",
+    "usedStorage", "resourceGroup",
 )
 
 
