@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--link-fault", choices=LINK_FAULTS, help="send this hostile next-page link on every page")
     p.add_argument("--records", action="append", default=[], metavar="FILE",
                    help="serve these recorded real records (JSON lines of {source, record}, e.g. "
-                        "tests/data/real_hub/*.jsonl) instead of a generated corpus; repeatable")
+                        "tests/data/real_hub/*.jsonl) at /api/models instead of generated models; repeatable")
     p.add_argument("--dataset-records", action="append", default=[], metavar="FILE",
                    help="serve these recorded real dataset records at /api/datasets; repeatable")
     p.add_argument("--space-records", action="append", default=[], metavar="FILE",

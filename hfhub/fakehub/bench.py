@@ -1,4 +1,4 @@
-"""Throughput check: ``python -m hfhub.fakehub.bench --models 100000 --pages 40``.
+"""Throughput check: ``python -m hfhub.fakehub.bench --models 100000 --pages 40 [--kind datasets]``.
 
 Starts the fake Hub as a subprocess (one server process, so one core for the GIL-bound
 server) and walks ``rel="next"`` links over one keep-alive connection, reporting pages/s
@@ -13,7 +13,7 @@ import time
 from urllib.parse import urlencode, urlsplit
 
 from hfhub.fakehub.process import FakeHubProcess
-from hfhub.fakehub.query import EXPANDABLE
+from hfhub.fakehub.query import EXPANDABLE_BY_KIND, KINDS
 
 
 def walk(url: str, pages: int) -> tuple[int, int, int, float]:
@@ -47,18 +47,21 @@ def main() -> None:
     p.add_argument("--models", type=int, default=100_000)
     p.add_argument("--pages", type=int, default=40)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--kind", choices=KINDS, default="models", help="the endpoint walked: /api/<kind>")
     args = p.parse_args()
+    sort = "likes" if args.kind == "spaces" else "downloads"
+    config = [("config", "true")] if args.kind == "models" else []
     views = {
-        "expand=all": [("expand[]", e) for e in EXPANDABLE] + [("limit", "1000"), ("sort", "downloads")],
-        "full+config+cardData": [("full", "true"), ("config", "true"), ("cardData", "true"), ("limit", "1000")],
+        "expand=all": [("expand[]", e) for e in EXPANDABLE_BY_KIND[args.kind]] + [("limit", "1000"), ("sort", sort)],
+        "full+config+cardData": [("full", "true"), *config, ("cardData", "true"), ("limit", "1000")],
         "default": [("limit", "1000")],
     }
     with FakeHubProcess(models=args.models, seed=args.seed, startup_timeout=120) as hub:
         for name, params in views.items():
             for run in ("cold", "warm"):  # warm: the same pages again, from the entry cache
-                pages, models, nbytes, secs = walk(f"{hub.url}/api/models?{urlencode(params)}", args.pages)
+                pages, models, nbytes, secs = walk(f"{hub.url}/api/{args.kind}?{urlencode(params)}", args.pages)
                 print(f"{name:22s} {run}: {pages} pages in {secs:.2f}s: {pages / secs:.1f} pages/s, "
-                      f"{models / secs:,.0f} models/s, {nbytes / secs / 1e6:.1f} MB/s", flush=True)
+                      f"{models / secs:,.0f} {args.kind}/s, {nbytes / secs / 1e6:.1f} MB/s", flush=True)
 
 
 if __name__ == "__main__":
