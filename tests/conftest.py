@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from hfhub.fakehub.process import FakeHubProcess
+from hfhub.paths import stats_file_name
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL_HUB_MODELS = 2_500
@@ -37,15 +38,16 @@ def crawl_command(
     hub_url: str, workdir: Path, *spider_args: str, settings: Sequence[str] = (), env: dict[str, str] | None = None,
     spider: str = "models",
 ) -> tuple[list[str], dict[str, str]]:
-    """The `scrapy crawl models` command line and environment for a crawl against ``hub_url`` whose
-    dataset and log go under ``workdir`` (``settings`` may override any of them). The stats file is
-    left to its default, beside the dataset folder: ``workdir / "crawl_stats.json"``."""
+    """The `scrapy crawl <spider>` command line and environment for a crawl against ``hub_url`` whose
+    table (``workdir / spider``) and log go under ``workdir`` (``settings`` may override any of
+    them). The stats file is left to its default, beside the table's folder: ``workdir /
+    "crawl_stats.json"`` (``crawl_stats-datasets.json``, … for the other spiders)."""
     workdir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "scrapy", "crawl", spider]
     for arg in spider_args:
         command += ["-a", arg]
     for setting in (
-        f"HFHUB_DATASET_DIR={workdir / 'models'}",
+        f"HFHUB_DATASET_DIR={workdir / spider}",
         f"LOG_FILE={workdir / 'crawl.log'}",
         *settings,
     ):
@@ -64,13 +66,13 @@ def run_crawl(
     timeout: float = 300,
     spider: str = "models",
 ) -> CrawlResult:
-    """Run `scrapy crawl models` as a user would, in a subprocess, against ``hub_url``."""
+    """Run `scrapy crawl <spider>` as a user would, in a subprocess, against ``hub_url``."""
     command, full_env = crawl_command(hub_url, workdir, *spider_args, settings=settings, env=env, spider=spider)
     proc = subprocess.run(command, cwd=REPO, env=full_env, timeout=timeout, capture_output=True, text=True)
-    log_file, stats_file = workdir / "crawl.log", workdir / "crawl_stats.json"
+    log_file, stats_file = workdir / "crawl.log", workdir / stats_file_name(spider)
     log = log_file.read_text() if log_file.exists() else ""
     stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
-    return CrawlResult(proc.returncode, log + proc.stdout + proc.stderr, stats, workdir / "models", workdir)
+    return CrawlResult(proc.returncode, log + proc.stdout + proc.stderr, stats, workdir / spider, workdir)
 
 
 def http_get(url: str) -> tuple[int, dict[str, str], bytes]:

@@ -6,7 +6,8 @@ from ``files`` when each entry is only ``{"rfilename"}``. Everything else the re
 with no column (``cardData``, ``config``, ``runtime``, ``transformersInfo``…), properties whose
 columns are derived from them, and any value validation nulled for its type — is kept in
 ``raw_json``, in the record's own order, as JSON text. ``json.loads(row["raw_json"])`` merged with
-the typed columns gives back every property the API returned (DuckDB: ``json_extract``).
+the typed columns gives back every property the API returned (``api_properties`` does it; DuckDB:
+``json_extract``).
 
 Card YAML (``cardData``) is data from strangers: it is stored here as inert text, never evaluated.
 """
@@ -14,6 +15,7 @@ Card YAML (``cardData``) is data from strangers: it is stored here as inert text
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -59,3 +61,31 @@ def fill_raw_json(items: list[Any], held: Mapping[str, str]) -> None:
         if item.api_record is not None:
             item.raw_json = raw_json(item, item.api_record, held)
             item.api_record = None
+
+
+def _api_time(value: Any) -> Any:
+    """A timestamp column's value in the Hub's format (ISO 8601, milliseconds, Z)."""
+    if not isinstance(value, datetime):
+        return value
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def api_properties(row: Mapping[str, Any], held: Mapping[str, str]) -> dict[str, Any]:
+    """The API properties a stored row holds: ``raw_json`` merged with the typed columns that hold
+    a property as given (``held``: the kind's ``held_by_column``), in the API's own spelling.
+    (A property the API sent as null and one it left out are both absent here.) ``row``: one row
+    as ``pyarrow.Table.to_pylist()`` gives it."""
+    properties: dict[str, Any] = {}
+    for key, column in held.items():
+        value = row.get(column)
+        if value is None or key == "modelId":
+            continue
+        if key == "siblings":
+            value = [{"rfilename": name} for name in value]
+        elif key == "gated":
+            value = row.get("gated_mode") or value
+        properties[key] = _api_time(value)
+    if row.get("raw_json"):
+        properties.update(orjson.loads(row["raw_json"]))
+    return properties
