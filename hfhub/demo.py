@@ -1,7 +1,8 @@
-"""The offline demo: fake Hub → ``scrapy crawl models`` → Parquet dataset and search index → a search.
+"""The offline demo: fake Hub → ``scrapy crawl models``, ``datasets`` and ``spaces`` → three Parquet
+tables and their search indexes → a search across them.
 
 Run it with ``make demo`` (or ``python -m hfhub.demo`` once installed). Nothing reaches the internet:
-the crawl talks to hfhub's local fake of the Hub API, whose models are synthetic (invented ids,
+the crawls talk to hfhub's local fake of the Hub API, whose repos are synthetic (invented ids,
 generated deterministically from a seed), so the output shows what hfhub does, not real Hub data.
 """
 
@@ -21,39 +22,53 @@ from hfhub import paths
 from hfhub.fakehub.process import FakeHubProcess
 
 
-def crawl(hub_url: str, output: Path) -> tuple[int, float]:
-    """Run ``scrapy crawl models`` against ``hub_url`` exactly as a user would; return (exit, seconds)."""
+KINDS = ("models", "datasets", "spaces")
+
+
+def crawl(hub_url: str, output: Path, spider: str = "models") -> tuple[int, float]:
+    """Run ``scrapy crawl <spider>`` against ``hub_url`` exactly as a user would; return (exit, seconds).
+    Its table goes to ``output/<spider>``, its index and stats file beside it (their default names)."""
     command = [
-        sys.executable, "-m", "scrapy", "crawl", "models",
-        "-s", f"HFHUB_DATASET_DIR={output / 'models'}",
-        "-s", f"HFHUB_STATS_FILE={output / 'crawl_stats.json'}",
-        "-s", f"HFHUB_INDEX_DIR={output / 'index'}",
+        sys.executable, "-m", "scrapy", "crawl", spider,
+        "-s", f"HFHUB_DATASET_DIR={output / spider}",
         "-s", "LOG_LEVEL=WARNING",
     ]
     env = {**os.environ, "HF_ENDPOINT": hub_url, "SCRAPY_SETTINGS_MODULE": "hfhub.settings"}
-    print(f"$ HF_ENDPOINT={hub_url} scrapy crawl models -s HFHUB_DATASET_DIR={output / 'models'}", flush=True)
+    print(f"$ HF_ENDPOINT={hub_url} scrapy crawl {spider} -s HFHUB_DATASET_DIR={output / spider}", flush=True)
     started = time.perf_counter()
     returncode = subprocess.run(command, env=env, check=False).returncode
     return returncode, time.perf_counter() - started
 
 
-def describe(output: Path, seconds: float) -> None:
+def describe_table(output: Path, kind: str, seconds: float) -> pd.DataFrame:
+    """Print what one crawl wrote (rows, bytes per row, rate); return its table."""
     # pyarrow dtypes: nullable integers stay integers (numpy's would turn them to floats) and a
     # missing value shows as <NA>, not NaN
-    models = pd.read_parquet(os.path.realpath(output / "models"), dtype_backend="pyarrow")
-    stats = json.loads((output / "crawl_stats.json").read_text())
-    files = sorted((output / "models").glob("*.parquet"))
+    table = pd.read_parquet(os.path.realpath(output / kind), dtype_backend="pyarrow")
+    stats = json.loads((output / paths.stats_file_name(kind)).read_text())
+    files = sorted((output / kind).glob("*.parquet"))
     size = sum(f.stat().st_size for f in files)
     crawl_seconds = stats.get("elapsed_time_seconds", seconds)
-    print(f"\nWrote {len(models):,} models ({models['id'].nunique():,} distinct ids) in {len(files)} Parquet file(s), "
-          f"{size / 1e6:.1f} MB, {size / max(len(models), 1):.0f} bytes/model.")
+    print(f"\nWrote {len(table):,} {kind} ({table['id'].nunique():,} distinct ids) in {len(files)} Parquet file(s), "
+          f"{size / 1e6:.1f} MB, {size / max(len(table), 1):.0f} bytes/row (raw_json included).")
     print(f"Crawl: {stats.get('hfhub/pages', 0)} pages in {crawl_seconds:.1f} s "
-          f"= {len(models) / crawl_seconds:,.0f} models/s (whole command with start-up: {seconds:.1f} s).")
+          f"= {len(table) / crawl_seconds:,.0f} {kind}/s (whole command with start-up: {seconds:.1f} s).")
+    return table
+
+
+def describe(output: Path, seconds: dict[str, float]) -> None:
+    models = describe_table(output, "models", seconds["models"])
     print("\nMost downloaded:")
     top = models.nlargest(5, "downloads")[["id", "pipeline_tag", "library_name", "downloads", "likes", "num_parameters"]]
     print(top.to_string(index=False))
     print("\nModels by task:")
     print(models["pipeline_tag"].fillna("(no task given)").value_counts().head(8).to_string())
+    datasets = describe_table(output, "datasets", seconds["datasets"])
+    print("\nDatasets by task category:")
+    print(datasets["task_categories"].explode().fillna("(none given)").value_counts().head(5).to_string())
+    spaces = describe_table(output, "spaces", seconds["spaces"])
+    print("\nSpaces by SDK:")
+    print(spaces["sdk"].fillna("(none given)").value_counts().to_string())
     print("\nRead it yourself: python -c \"import pandas as pd; "
           f"print(pd.read_parquet('{output / 'models'}', dtype_backend='pyarrow').info())\"")
 
@@ -73,12 +88,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output", type=Path, default=Path(paths.OUTPUT_DIR))
     args = parser.parse_args(argv)
-    print(f"Starting the fake Hub with {args.models:,} synthetic models (seed {args.seed})...", flush=True)
+    print(f"Starting the fake Hub with {args.models:,} synthetic models and {args.models // 2:,} datasets and "
+          f"Spaces each (seed {args.seed})...", flush=True)
+    seconds = {}
     with FakeHubProcess(models=args.models, seed=args.seed) as hub:
-        returncode, seconds = crawl(hub.url, args.output)
-    if returncode != 0:
-        print(f"the crawl failed (exit status {returncode})", file=sys.stderr)
-        return returncode
+        for kind in KINDS:
+            returncode, seconds[kind] = crawl(hub.url, args.output, kind)
+            if returncode != 0:
+                print(f"the crawl of {kind} failed (exit status {returncode})", file=sys.stderr)
+                return returncode
     describe(args.output, seconds)
     return search(args.output)
 
