@@ -21,7 +21,6 @@ import pandas as pd
 from hfhub import paths
 from hfhub.fakehub.process import FakeHubProcess
 
-
 KINDS = ("models", "datasets", "spaces")
 
 
