@@ -39,11 +39,14 @@ def index_dir_for(setting: str | None, dataset_dir: Path, kind_name: str = "mode
     return Path(setting) if setting else dataset_dir.parent / paths.index_dir_name(kind_name)
 
 
-def index_is_current(dataset_dir: Path, index_dir: Path) -> bool:
-    """True when ``index_dir`` holds an index of the dataset exactly as it is on disk now."""
+def index_is_current(dataset_dir: Path, index_dir: Path, kind_name: str = "models") -> bool:
+    """True when ``index_dir`` holds an index of the dataset exactly as it is on disk now, built
+    as an index of ``kind_name`` (an index from before kinds counts as one of models)."""
     try:
         _, manifest = store.resolve(index_dir)
     except SearchError:
+        return False
+    if manifest.get("kind", "models") != kind_name:
         return False
     return bool(manifest["dataset"]["fingerprint"] == store.fingerprint(dataset_dir))
 
@@ -83,7 +86,7 @@ class IndexBuilder:
             logger.warning("no dataset in %(dir)s: no index built", {"dir": self.dataset_dir})
             stats.set_value("hfhub/index/skipped", "no_dataset")
             return
-        if index_is_current(self.dataset_dir, self.index_dir):
+        if index_is_current(self.dataset_dir, self.index_dir, self.kind_name):
             logger.info("the index in %(dir)s is up to date", {"dir": self.index_dir})
             stats.set_value("hfhub/index/skipped", "up_to_date")
             return
@@ -92,7 +95,12 @@ class IndexBuilder:
         try:
             manifest: dict[str, Any] = await maybe_deferred_to_future(
                 deferToThread(
-                    build_index, self.dataset_dir, self.index_dir, embedding=self.embedding, cards_dir=self.cards_dir
+                    build_index,
+                    self.dataset_dir,
+                    self.index_dir,
+                    embedding=self.embedding,
+                    cards_dir=self.cards_dir,
+                    kind=self.kind_name,
                 )
             )
         except Exception:

@@ -1,4 +1,5 @@
-"""The search index of the models dataset: built from the Parquet files, queried without Scrapy.
+"""The search index of a table (models, datasets or Spaces): built from the Parquet files, queried
+without Scrapy (one index per table: output/index, output/index-datasets, output/index-spaces).
 
 Build: ``build_index(dataset_dir, index_dir)`` (or ``hfhub-index build``). Query:
 ``ModelIndex.load(index_dir).search("japanese sentiment classifier", k=10, filters=SearchFilters(...))``.
@@ -12,7 +13,9 @@ from typing import Any
 from hfhub.index.errors import (
     EmptyDatasetError,
     EmptyQueryError,
+    FilterNotApplicableError,
     IndexFormatError,
+    IndexKindError,
     IndexNotFoundError,
     SearchError,
     StaleIndexError,
@@ -26,6 +29,9 @@ _LAZY = {
     "build_index": "hfhub.index.build",
     "ModelIndex": "hfhub.index.searcher",
     "SearchResult": "hfhub.index.searcher",
+    "Result": "hfhub.index.searcher",
+    "DatasetResult": "hfhub.index.searcher",
+    "SpaceResult": "hfhub.index.searcher",
     "SearchFilters": "hfhub.index.filters",
 }
 
@@ -37,14 +43,19 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "DatasetResult",
     "EmptyDatasetError",
     "EmptyQueryError",
+    "FilterNotApplicableError",
     "IndexFormatError",
+    "IndexKindError",
     "IndexNotFoundError",
     "ModelIndex",
+    "Result",
     "SearchError",
     "SearchFilters",
     "SearchResult",
+    "SpaceResult",
     "StaleIndexError",
     "UnknownFilterValueError",
     "UnknownModelError",

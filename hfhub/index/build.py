@@ -22,7 +22,8 @@ import pyarrow.parquet as pq
 
 from hfhub.index import ann, store, vectors
 from hfhub.index.errors import CorruptDatasetError, EmptyDatasetError
-from hfhub.index.text import document_terms, fallback_texts
+from hfhub.index.text import document_terms, fallback_texts, plain_words
+from hfhub.records.schema import DATASET_SCHEMA, SPACE_SCHEMA
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,33 @@ MODEL_COLUMNS: dict[str, pa.DataType] = {
     "popularity_score": pa.float64(),
     "base_model_relation": pa.string(),
 }
+# Of the datasets and Spaces tables (hfhub.records.schema), what filters read and results show; the
+# types are the tables' own.
+DATASET_KEPT = (
+    "id", "author", "pretty_name", "task_categories", "languages", "license", "size_category", "gated",
+    "downloads", "likes", "popularity_score",
+)  # fmt: skip
+SPACE_KEPT = (
+    "id", "author", "title", "short_description", "sdk", "license", "models", "datasets", "runtime_stage",
+    "likes", "popularity_score",
+)  # fmt: skip
+INDEX_COLUMNS: dict[str, dict[str, pa.DataType]] = {
+    "models": MODEL_COLUMNS,
+    "datasets": {name: DATASET_SCHEMA.field(name).type for name in DATASET_KEPT},
+    "spaces": {name: SPACE_SCHEMA.field(name).type for name in SPACE_KEPT},
+}
+
+
+def infer_kind(names: list[str] | set[str]) -> str:
+    """The kind of table (models, datasets, spaces) whose columns ``names`` are: each table has a
+    column the others lack (pipeline_tag, task_categories, sdk)."""
+    if "sdk" in names and "pipeline_tag" not in names:
+        return "spaces"
+    if "task_categories" in names and "pipeline_tag" not in names:
+        return "datasets"
+    return "models"
+
+
 # Columns read only to make a search_text for datasets written before that column existed.
 FALLBACK_TEXT_COLUMNS = (
     "id",
@@ -61,7 +89,7 @@ FALLBACK_TEXT_COLUMNS = (
 class _Read:
     rows: list[np.ndarray] = field(default_factory=list)
     hashes: list[np.ndarray] = field(default_factory=list)
-    models: list[pa.RecordBatch] = field(default_factory=list)
+    models: list[pa.RecordBatch] = field(default_factory=list)  # the kept columns (INDEX_COLUMNS)
     texts: list[pa.Array] = field(default_factory=list)
     n: int = 0
 
@@ -71,14 +99,15 @@ class _Read:
 SOURCE_COLUMNS = {"num_parameters": "est_parameters"}
 
 
-def _model_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
+def _model_batch(batch: pa.RecordBatch, columns: dict[str, pa.DataType] = MODEL_COLUMNS) -> pa.RecordBatch:
+    """The index's columns of a batch of the table (nulls for those the table lacks)."""
     names = batch.schema.names
     arrays = []
-    for name, kind in MODEL_COLUMNS.items():
+    for name, kind in columns.items():
         source = SOURCE_COLUMNS.get(name, name)
         source = source if source in names else name
         arrays.append(batch.column(source).cast(kind) if source in names else pa.nulls(batch.num_rows, kind))
-    return pa.RecordBatch.from_arrays(arrays, names=list(MODEL_COLUMNS))
+    return pa.RecordBatch.from_arrays(arrays, names=list(columns))
 
 
 # Of a model card's summary (hfhub/cards), the first characters join the model's search_text: what a
@@ -108,20 +137,28 @@ def with_card_text(ids: pa.Array, text: pa.Array, cards: pa.Table | None) -> pa.
     return pc.binary_join_element_wise(pc.fill_null(text, ""), card_text, " ")
 
 
-def _read(dataset: ds.Dataset, keep_texts: bool, cards: pa.Table | None = None) -> _Read:
+def _read(dataset: ds.Dataset, keep_texts: bool, cards: pa.Table | None = None, kind: str = "models") -> _Read:
     names = set(dataset.schema.names)
+    columns = INDEX_COLUMNS[kind]
     has_text = "search_text" in names
     if not has_text:
         logger.warning("the dataset has no search_text column: indexing a text made of its other columns")
-    wanted = {*MODEL_COLUMNS, *SOURCE_COLUMNS.values(), *(("search_text",) if has_text else FALLBACK_TEXT_COLUMNS)} & names
+    fallback = FALLBACK_TEXT_COLUMNS if kind == "models" else tuple(columns)
+    sources = SOURCE_COLUMNS.values() if kind == "models" else ()
+    wanted = {*columns, *sources, *(("search_text",) if has_text else fallback)} & names
     read = _Read()
     for batch in dataset.to_batches(columns=sorted(wanted), batch_size=65_536):
-        text = batch.column("search_text") if has_text else pa.array(fallback_texts(batch.to_pylist()))
+        if has_text:
+            text = batch.column("search_text")
+        elif kind == "models":
+            text = pa.array(fallback_texts(batch.to_pylist()))
+        else:
+            text = pa.array([plain_words(row.values()) for row in batch.to_pylist()], pa.string())
         text = with_card_text(batch.column("id"), text, cards)
         rows, hashes = document_terms(text)
         read.rows.append((rows + read.n).astype(np.int32))
         read.hashes.append(hashes)
-        read.models.append(_model_batch(batch))
+        read.models.append(_model_batch(batch, columns))
         if keep_texts:
             read.texts.append(text)
         read.n += batch.num_rows
@@ -146,10 +183,13 @@ def build_index(
     embedding: str = "lsa",
     settings: vectors.VectorizerSettings | None = None,
     cards_dir: Path | str | None = None,
+    kind: str | None = None,
 ) -> dict[str, Any]:
-    """Build the index of the dataset at ``dataset_dir`` into ``index_dir``; return its manifest.
+    """Build the index of the table at ``dataset_dir`` into ``index_dir``; return its manifest.
     With ``cards_dir`` (the cards table of ``scrapy crawl models -a cards=1``), each model's card
-    summary is indexed with its search_text."""
+    summary is indexed with its search_text. ``kind`` (models, datasets, spaces) says which table
+    it is, and so which columns the index keeps (``INDEX_COLUMNS``); without it, the table's
+    columns say (``infer_kind``). The manifest records it."""
     if embedding not in vectors.EMBEDDINGS:
         raise ValueError(f"embedding must be one of {', '.join(vectors.EMBEDDINGS)}, not {embedding!r}")
     dataset_dir, index_dir = Path(dataset_dir), Path(index_dir)
@@ -169,7 +209,11 @@ def build_index(
 
     cards = card_summaries(Path(cards_dir) if cards_dir else None)
     try:
-        read = _read(ds.dataset(files, format="parquet"), keep_texts=embedding == "minilm", cards=cards)
+        table = ds.dataset(files, format="parquet")
+        kind = kind or infer_kind(table.schema.names)
+        if kind not in INDEX_COLUMNS:
+            raise ValueError(f"kind must be one of {', '.join(INDEX_COLUMNS)}, not {kind!r}")
+        read = _read(table, keep_texts=embedding == "minilm", cards=cards, kind=kind)
     except (pa.ArrowInvalid, OSError) as exc:
         raise CorruptDatasetError(f"the dataset in {dataset_dir} has an unreadable part file: {exc}") from None
     if read.n == 0:
@@ -188,7 +232,9 @@ def build_index(
         lap("write")
         manifest = {
             "format_version": store.FORMAT_VERSION,
-            "model_count": read.n,
+            "kind": kind,
+            "columns": list(INDEX_COLUMNS[kind]),
+            "model_count": read.n,  # the rows indexed, whatever their kind (the name is older than kinds)
             "dataset": {"path": str(dataset_dir.resolve()), "fingerprint": fingerprint, "files": len(files)},
             "vectorizer": {
                 **settings.to_dict(),
@@ -203,8 +249,8 @@ def build_index(
         }
         store.write_manifest(out, manifest)
     logger.info(
-        "indexed %(n)d models in %(s).1fs into %(dir)s",
-        {"n": read.n, "s": manifest["build_seconds"], "dir": index_dir},
+        "indexed %(n)d %(kind)s in %(s).1fs into %(dir)s",
+        {"n": read.n, "kind": kind, "s": manifest["build_seconds"], "dir": index_dir},
     )
     return manifest
 

@@ -41,3 +41,11 @@ class IndexPathError(SearchError):
 
 class CorruptDatasetError(SearchError):
     """A part file of the dataset cannot be read as Parquet."""
+
+
+class FilterNotApplicableError(SearchError):
+    """A filter the index's kind of repo has no column for (--fits-gpu-gb on datasets)."""
+
+
+class IndexKindError(SearchError):
+    """The index holds another kind of repo than the one asked for."""

@@ -1,4 +1,9 @@
-"""Search filters: what a user may ask for, and the boolean row mask it selects."""
+"""Search filters: what a user may ask for, and the boolean row mask it selects.
+
+Each kind of index (models, datasets, Spaces: ``KIND_FILTERS``) takes the filters its table has the
+columns for; a filter given to an index of another kind is an error (``FilterNotApplicableError``),
+never silently ignored.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hfhub.index.errors import UnknownFilterValueError
+from hfhub.index.errors import FilterNotApplicableError, UnknownFilterValueError
 
 GB = 1_000_000_000  # sizes are decimal gigabytes, as GPU memory is sold
 
@@ -20,7 +25,7 @@ class SearchFilters:
     """Constraints a result must meet; ``None`` means "any". Text values match exactly,
     or case-insensitively when that is unambiguous."""
 
-    task: str | None = None  # pipeline_tag
+    task: str | None = None  # pipeline_tag (models), task_categories (datasets)
     library: str | None = None
     author: str | None = None
     license: str | None = None
@@ -32,6 +37,11 @@ class SearchFilters:
     min_likes: int | None = None
     no_gated: bool = False  # drop gated models (unknown gating is kept)
     quantized: bool | None = None  # True: only quantized; False: only unquantized
+    sdk: str | None = None  # Spaces: gradio, streamlit, docker, static
+
+    def given(self) -> list[str]:
+        """The names of the filters that constrain something."""
+        return [f.name for f in fields(self) if getattr(self, f.name) not in (None, False)]
 
     def is_empty(self) -> bool:
         return all(getattr(self, f.name) in (None, False) for f in fields(self))
@@ -44,16 +54,64 @@ CATEGORICAL = {
     "author": ("author", "author"),
     "license": ("license", "license"),
 }
+# Per kind of index: filter name -> the column of the index's table it reads. A text filter on a
+# list column (languages, task_categories) keeps the rows whose list holds the value.
+KIND_FILTERS: dict[str, dict[str, str]] = {
+    "models": {
+        "task": "pipeline_tag",
+        "library": "library_name",
+        "author": "author",
+        "license": "license",
+        "language": "languages",
+        "max_params": "num_parameters",
+        "max_size_gb": "weights_bytes",
+        "fits_gpu_gb": "est_min_gpu_gb",
+        "min_downloads": "downloads",
+        "min_likes": "likes",
+        "no_gated": "gated",
+        "quantized": "quantization",
+    },
+    "datasets": {
+        "task": "task_categories",
+        "author": "author",
+        "license": "license",
+        "language": "languages",
+        "min_downloads": "downloads",
+        "min_likes": "likes",
+        "no_gated": "gated",
+    },
+    "spaces": {
+        "sdk": "sdk",
+        "author": "author",
+        "license": "license",
+        "min_likes": "likes",
+    },
+}
+SINGULAR = {"models": "model", "datasets": "dataset", "spaces": "space"}
+
+
+def check_applies(filters: SearchFilters, kind: str, label: Any = None) -> None:
+    """``FilterNotApplicableError`` for the first filter given that ``kind``'s index cannot apply
+    (``label(name)`` names the filter as the caller's user knows it: ``--fits-gpu-gb``, ``fits_gpu_gb``)."""
+    name_of = label or (lambda name: name)
+    for name in filters.given():
+        if name not in KIND_FILTERS[kind]:
+            fits = [k for k, names in KIND_FILTERS.items() if name in names]
+            raise FilterNotApplicableError(
+                f"{name_of(name)} does not apply to {kind} (it filters {' and '.join(fits)}); "
+                f"the {kind} filters are {', '.join(name_of(n) for n in KIND_FILTERS[kind])}"
+            )
 
 
 class FilterColumns:
     """The columns filters read, as numpy arrays; categorical ones as dictionary codes."""
 
-    def __init__(self, table: pa.Table) -> None:
+    def __init__(self, table: pa.Table, kind: str = "models") -> None:
         self.n = table.num_rows
         self.table = table
+        self.kind = kind
         self._codes: dict[str, tuple[np.ndarray, list[str]]] = {}
-        self._languages: tuple[np.ndarray, np.ndarray, list[str]] | None = None
+        self._lists: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
         self._numeric: dict[tuple[str, float], np.ndarray] = {}
         self._flags: dict[str, np.ndarray] = {}
 
@@ -66,13 +124,30 @@ class FilterColumns:
 
     def languages(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """(row of each language entry, its code, the language values)."""
-        if self._languages is None:
-            column = self.table.column("languages").combine_chunks()
-            rows = pc.list_parent_indices(column).to_numpy()
-            encoded = pc.dictionary_encode(pc.list_flatten(column))
+        return self.list_codes("languages")
+
+    def list_codes(self, column: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """(row of each entry of a list column, its code, the entry values)."""
+        if column not in self._lists:
+            values = self.table.column(column).combine_chunks()
+            rows = pc.list_parent_indices(values).to_numpy()
+            encoded = pc.dictionary_encode(pc.list_flatten(values))
             codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int32)
-            self._languages = (rows, codes, encoded.dictionary.to_pylist())
-        return self._languages
+            self._lists[column] = (rows, codes, encoded.dictionary.to_pylist())
+        return self._lists[column]
+
+    def is_list(self, column: str) -> bool:
+        return pa.types.is_list(self.table.schema.field(column).type)
+
+    def value_counts(self, column: str) -> tuple[np.ndarray, list[Any]]:
+        """(rows holding each value, the values) of a text or list-of-text column."""
+        if self.is_list(column):
+            rows, codes, values = self.list_codes(column)
+            seen = np.unique(rows.astype(np.int64) * (len(values) + 1) + codes + 1)
+            kept = seen % (len(values) + 1) - 1  # each (row, value) once
+            return np.bincount(kept[kept >= 0], minlength=len(values)), values
+        codes, values = self.codes(column)
+        return np.bincount(codes[codes >= 0], minlength=len(values)), values
 
     def numeric(self, column: str, fill: float) -> np.ndarray:
         """A column as float64 with nulls as ``fill`` (cached: converting 1M rows costs ~3 ms)."""
@@ -93,17 +168,23 @@ class FilterColumns:
         """Rows meeting every filter, or None when there are no filters."""
         if filters.is_empty():
             return None
+        check_applies(filters, self.kind)
+        columns = KIND_FILTERS[self.kind]
+        singular = SINGULAR[self.kind]
         mask = np.ones(self.n, dtype=bool)
-        for name, (column, label) in CATEGORICAL.items():
+        for name in ("task", "library", "author", "license", "sdk", "language"):
             value = getattr(filters, name)
-            if value is not None:
+            if value is None:
+                continue
+            column = columns[name]
+            if self.is_list(column):
+                rows, codes, values = self.list_codes(column)
+                keep = np.zeros(self.n, dtype=bool)
+                keep[rows[codes == _lookup(value, values, name, singular)]] = True
+                mask &= keep
+            else:
                 codes, values = self.codes(column)
-                mask &= codes == _lookup(value, values, label)
-        if filters.language is not None:
-            rows, codes, values = self.languages()
-            keep = np.zeros(self.n, dtype=bool)
-            keep[rows[codes == _lookup(filters.language, values, "language")]] = True
-            mask &= keep
+                mask &= codes == _lookup(value, values, name, singular)
         inf = float("inf")
         for value, column, scale in (
             (filters.max_params, "num_parameters", 1),
@@ -123,7 +204,7 @@ class FilterColumns:
         return mask
 
 
-def _lookup(value: str, values: list[Any], label: str) -> int:
+def _lookup(value: str, values: list[Any], label: str, singular: str = "model") -> int:
     """The code of ``value``: exact, else unambiguous case-insensitive, else an error with suggestions."""
     if value in values:
         return values.index(value)
@@ -136,4 +217,4 @@ def _lookup(value: str, values: list[Any], label: str) -> int:
     hint = (
         f"; did you mean: {', '.join(close)}?" if close else f" (the index has {len(known)} {label} values)"
     )
-    raise UnknownFilterValueError(f"unknown {label} {value!r}: no model in the index has it{hint}")
+    raise UnknownFilterValueError(f"unknown {label} {value!r}: no {singular} in the index has it{hint}")

@@ -183,6 +183,12 @@ def _words(value: Any) -> str:
     return " ".join(str(v) for v in value if v is not None)
 
 
+def plain_words(values: Any) -> str:
+    """The words of several values (strings, lists of strings, None), for a table other than the
+    models' written without a search_text column."""
+    return " ".join(filter(None, (_words(v) for v in values if not isinstance(v, (int, float, bool)))))
+
+
 def fallback_search_text(row: dict[str, Any]) -> str:
     """A document for a row of a dataset written before the ``search_text`` column existed."""
     model_id = row.get("id") or ""
