@@ -18,18 +18,19 @@ matches over the query's rarest terms; every candidate is then scored exactly wi
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from hfhub.index import ann, store, vectors
-from hfhub.index.errors import EmptyQueryError, StaleIndexError, UnknownModelError
-from hfhub.index.filters import FilterColumns, SearchFilters
+from hfhub.index.errors import EmptyQueryError, IndexKindError, StaleIndexError, UnknownModelError
+from hfhub.index.filters import SINGULAR, FilterColumns, SearchFilters
 from hfhub.index.text import expand_query, query_hashes
+from hfhub.links import hub_url
 
 LEXICAL_WEIGHT = 0.5
 DENSE_WEIGHT = 0.5
@@ -48,11 +49,28 @@ DENSE_CANDIDATES = 60
 
 
 @dataclass(frozen=True)
-class SearchResult:
+class Result:
+    """A repo found, of the index's kind; ``to_dict`` adds its ``type`` and Hub ``url``."""
+
+    kind: ClassVar[str] = "models"
     id: str
     score: float
     lexical: float
     dense: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": SINGULAR[self.kind], "url": self.url, **self.__dict__}
+
+    @property
+    def url(self) -> str:
+        """The repo's page on the Hub (https://huggingface.co, whatever endpoint was crawled)."""
+        return hub_url(self.kind, self.id)
+
+
+@dataclass(frozen=True)
+class SearchResult(Result):
+    """A model found."""
+
     pipeline_tag: str | None
     library_name: str | None
     author: str | None
@@ -67,17 +85,50 @@ class SearchResult:
     languages: list[str] | None
     base_models: list[str] | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+
+@dataclass(frozen=True)
+class DatasetResult(Result):
+    kind: ClassVar[str] = "datasets"
+    author: str | None
+    pretty_name: str | None
+    task_categories: list[str] | None
+    languages: list[str] | None
+    license: str | None
+    size_category: str | None
+    gated: bool | None
+    downloads: int | None
+    likes: int | None
+
+
+@dataclass(frozen=True)
+class SpaceResult(Result):
+    kind: ClassVar[str] = "spaces"
+    author: str | None
+    title: str | None
+    short_description: str | None
+    sdk: str | None
+    license: str | None
+    models: list[str] | None
+    datasets: list[str] | None
+    runtime_stage: str | None
+    likes: int | None
+
+
+RESULTS: dict[str, type[Result]] = {"models": SearchResult, "datasets": DatasetResult, "spaces": SpaceResult}
 
 
 class ModelIndex:
     def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
         self.path = path
         self.manifest = manifest
+        # An index of models, datasets or Spaces (older manifests name no kind: models)
+        self.kind: str = manifest.get("kind", "models")
+        self.result_class = RESULTS[self.kind]
+        self._result_fields = [f.name for f in fields(self.result_class) if f.name not in ("score", "lexical", "dense")]
+        # the kind's columns, read as "models" whatever the kind (the file's name predates kinds)
         self.models = pq.read_table(path / "models.parquet").combine_chunks()  # one chunk: fast take()
         self.n = self.models.num_rows
-        self.columns = FilterColumns(self.models)
+        self.columns = FilterColumns(self.models, self.kind)
         self.indptr = store.load_array(path, "postings_indptr", populate=True)
         self.post_rows = store.load_array(path, "postings_rows", populate=True)
         self.post_weights = store.load_array(path, "postings_weights", populate=True)
@@ -105,15 +156,30 @@ class ModelIndex:
 
     @classmethod
     def load(
-        cls, index_dir: Path | str, dataset_dir: Path | str | None = None, *, check: bool = True
+        cls,
+        index_dir: Path | str,
+        dataset_dir: Path | str | None = None,
+        *,
+        check: bool = True,
+        kind: str | None = None,
     ) -> ModelIndex:
         """Open the index at ``index_dir``.
 
         Unless ``check`` is false, refuse (``StaleIndexError``) an index built from another state of
         the dataset (the one at ``dataset_dir``, by default the one it was built from), or from a
-        dataset that is gone: its answers would name models that are not there.
+        dataset that is gone: its answers would name models that are not there. With ``kind``
+        (models, datasets, spaces), refuse (``IndexKindError``) an index of another kind.
         """
         version, manifest = store.resolve(Path(index_dir))
+        held = manifest.get("kind", "models")
+        if kind is not None and held != kind:
+            source = manifest.get("dataset", {}).get("path", "its table")
+            hint = (
+                f"rebuild it: `hfhub-index build --type {SINGULAR[kind]} --dataset {source} --index {index_dir}`"
+                if "kind" not in manifest
+                else f"give the index of the {kind}"
+            )
+            raise IndexKindError(f"the index at {index_dir} holds {held}, not {kind}: {hint}")
         dataset = Path(dataset_dir) if dataset_dir is not None else Path(manifest["dataset"]["path"])
         if check and not dataset.is_dir():
             raise StaleIndexError(
@@ -129,7 +195,7 @@ class ModelIndex:
         return cls(version, manifest)
 
     # -- queries ---------------------------------------------------------------------------------
-    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[SearchResult]:
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Result]:
         if not query or not query.strip():
             raise EmptyQueryError('empty query: say what to look for, e.g. "japanese sentiment classifier"')
         hashes = query_hashes(expand_query(query))
@@ -149,7 +215,7 @@ class ModelIndex:
         )
         return self._top(candidates, score, lexical, dense, k)
 
-    def like(self, model_id: str, k: int = 10, filters: SearchFilters | None = None) -> list[SearchResult]:
+    def like(self, model_id: str, k: int = 10, filters: SearchFilters | None = None) -> list[Result]:
         """Models nearest to ``model_id``: dense cosine, plus bonuses for a shared task or lineage."""
         row = self.row_of(model_id)
         mask = self.columns.mask(filters or SearchFilters())
@@ -157,6 +223,10 @@ class ModelIndex:
         mask[row] = False
         query = self.dense.vectors[row].astype(np.float32)
         rows = self.dense.candidates(query, max(CANDIDATES, 4 * k), mask)
+        if self.kind != "models":  # datasets and Spaces: the dense cosine (no task or lineage column)
+            dense = self.dense.scores(rows, query)
+            score = dense + POPULARITY_WEIGHT * self.popularity[rows] / 100
+            return self._top(rows, score, np.zeros(len(rows), np.float32), dense, k)
         kin = self._lineage(row)
         candidates = np.union1d(rows, kin[mask[kin]])
         dense = self.dense.scores(candidates, query)
@@ -171,7 +241,7 @@ class ModelIndex:
             self._ids = {v: i for i, v in enumerate(self.models.column("id").to_pylist())}
         if model_id not in self._ids:
             raise UnknownModelError(
-                f"no model {model_id!r} in the index (ids are case-sensitive: owner/name)"
+                f"no {SINGULAR[self.kind]} {model_id!r} in the index (ids are case-sensitive: owner/name)"
             )
         return self._ids[model_id]
 
@@ -290,15 +360,16 @@ class ModelIndex:
 
     def _top(
         self, rows: np.ndarray, score: np.ndarray, lexical: np.ndarray, dense: np.ndarray, k: int
-    ) -> list[SearchResult]:
+    ) -> list[Result]:
         order = np.lexsort((rows, -score))[:k]  # best score first; ties by row, for stable output
         picked = self.models.take(rows[order]).to_pylist()
+        make = self.result_class
         return [
-            SearchResult(
+            make(  # type: ignore[misc]
                 score=float(score[i]),
                 lexical=float(lexical[i]),
                 dense=float(dense[i]),
-                **{f: m.get(f) for f in _RESULT_FIELDS},
+                **{f: m.get(f) for f in self._result_fields},
             )
             for i, m in zip(order.tolist(), picked)
         ]
@@ -346,5 +417,3 @@ def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     np.not_equal(rows[1:], rows[:-1], out=keep[1:])
     return rows[keep]
 
-
-_RESULT_FIELDS = [f for f in SearchResult.__dataclass_fields__ if f not in ("score", "lexical", "dense")]
