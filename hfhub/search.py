@@ -1,4 +1,8 @@
-"""``hfhub-search "query" -k 10``: search the models index from the command line.
+"""``hfhub-search "query" -k 10 [--type model|dataset|space|all]``: search the index of a table.
+
+Each table has its own index (``output/index``, ``output/index-datasets``, ``output/index-spaces``);
+``--type all`` asks each that exists and shows each type's results apart, as scores of different
+indexes are not comparable (each has its own vocabulary, IDF and embedding).
 
 Never imports Scrapy: the search side reads only the index on disk (``hfhub.index``).
 """
@@ -12,22 +16,38 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from hfhub import paths
-from hfhub.index.errors import SearchError
-from hfhub.index.filters import SearchFilters
+from hfhub.index.errors import FilterNotApplicableError, IndexNotFoundError, SearchError
+from hfhub.index.filters import SearchFilters, check_applies
+from hfhub.links import SINGULAR, TYPES
 from hfhub.web.api import FILTERS, MAX_K, BadRequest, parse_k
 
 DEFAULT_INDEX = paths.INDEX_DIR
 
 
+def default_index(kind: str) -> str:
+    """output/index, output/index-datasets, output/index-spaces (beside the tables, as crawls build them)."""
+    return f"{paths.OUTPUT_DIR}/{paths.index_dir_name(kind)}"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="hfhub-search",
-        description="Search the local index of Hugging Face Hub models (build it with `hfhub-index build`).",
+        description="Search the local index of Hugging Face Hub models, datasets or Spaces "
+        "(a crawl builds it; rebuild it with `hfhub-index build`).",
     )
     p.add_argument("query", nargs="?", help='what to look for, e.g. "japanese sentiment classifier"')
-    p.add_argument("--like", metavar="MODEL_ID", help="models nearest to this model instead of a query")
+    p.add_argument("--like", metavar="ID", help="the repos nearest to this one (of --type) instead of a query")
     p.add_argument("-k", type=_option("-k", parse_k), default=10, help=f"number of results, 1 to {MAX_K} (default 10)")
-    p.add_argument("--index", default=DEFAULT_INDEX, help=f"the index (default {DEFAULT_INDEX})")
+    p.add_argument(
+        "--type",
+        choices=(*TYPES, "all"),
+        default="model",
+        help="what to search: model (default), dataset, space, or all (each type's results apart)",
+    )
+    p.add_argument(
+        "--index",
+        help=f"the index of --type (default {DEFAULT_INDEX}, {default_index('datasets')}, {default_index('spaces')})",
+    )
     p.add_argument(
         "--dataset", help="check the index against this dataset (default: the one it was built from)"
     )
@@ -35,25 +55,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--serve", action="store_true", help="serve the search page on http://HOST:PORT/")
     p.add_argument("--host", default="127.0.0.1", help="--serve: the address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="--serve: the port (default 8000; 0: any free)")
-    f = p.add_argument_group("filters")
+    f = p.add_argument_group(
+        "filters", "each applies to the types it names (models unless said); another type's filter is an error"
+    )
     # each value is checked as the search page's API checks it (hfhub.web.api.FILTERS)
-    f.add_argument("--task", type=_filter("task"), help="pipeline tag, e.g. text-classification")
+    f.add_argument(
+        "--task", type=_filter("task"), help="models: pipeline tag; datasets: a task category (e.g. text-classification)"
+    )
     f.add_argument("--library", type=_filter("library"), help="e.g. transformers, gguf")
-    f.add_argument("--author", type=_filter("author"))
-    f.add_argument("--license", type=_filter("license"), help="e.g. apache-2.0")
-    f.add_argument("--language", type=_filter("language"), help="language code, e.g. ja")
+    f.add_argument("--author", type=_filter("author"), help="all types")
+    f.add_argument("--license", type=_filter("license"), help="all types, e.g. apache-2.0")
+    f.add_argument("--language", type=_filter("language"), help="models, datasets: language code, e.g. ja")
     f.add_argument("--max-params", type=_filter("max_params"), help="at most this many parameters: 7e9, 7B, 350M")
     f.add_argument("--max-size-gb", type=_filter("max_size_gb"), help="weights at stored precision at most this many GB")
     f.add_argument("--fits-gpu-gb", type=_filter("fits_gpu_gb"), help="fits a GPU with this much memory (GB), e.g. 24 or 7.5")
-    f.add_argument("--min-downloads", type=_filter("min_downloads"))
-    f.add_argument("--min-likes", type=_filter("min_likes"))
-    f.add_argument("--no-gated", action="store_true", help="leave out gated models")
+    f.add_argument("--min-downloads", type=_filter("min_downloads"), help="models, datasets")
+    f.add_argument("--min-likes", type=_filter("min_likes"), help="all types")
+    f.add_argument("--no-gated", action="store_true", help="models, datasets: leave out gated repos")
     f.add_argument(
         "--quantized",
         action=argparse.BooleanOptionalAction,
         default=None,
         help="only quantized (--quantized) or only unquantized (--no-quantized) models",
     )
+    f.add_argument("--sdk", type=_filter("sdk"), help="Spaces: gradio, streamlit, docker, static")
     return p
 
 
@@ -87,7 +112,12 @@ def filters_from(args: argparse.Namespace) -> SearchFilters:
         min_likes=args.min_likes,
         no_gated=args.no_gated,
         quantized=args.quantized,
+        sdk=args.sdk,
     )
+
+
+def _option_name(name: str) -> str:
+    return f"--{name.replace('_', '-')}"
 
 
 def _human(n: float | None, units: Sequence[tuple[float, str]]) -> str:
@@ -102,7 +132,41 @@ def _human(n: float | None, units: Sequence[tuple[float, str]]) -> str:
 _COUNTS = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
-def format_table(results: list) -> str:  # list[SearchResult]
+def _list(values: list[str] | None, most: int = 3) -> str:
+    if not values:
+        return "-"
+    return ",".join(values[:most]) + (f",+{len(values) - most}" if len(values) > most else "")
+
+
+def format_table(results: list) -> str:  # list[Result], of one type
+    if results and results[0].kind == "datasets":
+        return _columns(
+            ("#", "dataset", "tasks", "languages", "license", "downloads", "likes", "score"),
+            [
+                (r.id, _list(r.task_categories, 2), _list(r.languages), r.license or "-",
+                 _human(r.downloads, _COUNTS), str(r.likes if r.likes is not None else "-"), f"{r.score:.3f}")
+                for r in results
+            ],
+        )  # fmt: skip
+    if results and results[0].kind == "spaces":
+        return _columns(
+            ("#", "space", "sdk", "title", "models", "datasets", "likes", "score"),
+            [
+                (r.id, r.sdk or "-", (r.title or "-")[:40], str(len(r.models or [])), str(len(r.datasets or [])),
+                 str(r.likes if r.likes is not None else "-"), f"{r.score:.3f}")
+                for r in results
+            ],
+        )  # fmt: skip
+    return _model_table(results)
+
+
+def _columns(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    table = [header, *((str(rank), *row) for rank, row in enumerate(rows, 1))]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table)
+
+
+def _model_table(results: list) -> str:  # list[SearchResult]
     header = (
         "#",
         "model",
@@ -138,36 +202,76 @@ def format_table(results: list) -> str:  # list[SearchResult]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
 
 
+def _check_filters(parser: argparse.ArgumentParser, filters: SearchFilters, kinds: list[str]) -> None:
+    """A filter the type (every type, for --type all) has no column for is a usage error."""
+    for kind in kinds:
+        try:
+            check_applies(filters, kind, _option_name)
+        except FilterNotApplicableError as exc:
+            extra = "; with --type all, every filter must apply to all three types" if len(kinds) > 1 else ""
+            parser.error(f"{exc}{extra}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    kinds = list(TYPES.values()) if args.type == "all" else [TYPES[args.type]]
+    if args.type == "all":
+        for given, flag in ((args.index, "--index"), (args.dataset, "--dataset"), (args.like, "--like"),
+                            (args.serve, "--serve")):  # fmt: skip
+            if given:
+                parser.error(f"{flag} is for one type: give --type model, dataset or space with it")
+    index_dir = args.index or default_index(kinds[0])
     if args.serve:
         from hfhub.web import serve_cli
 
-        return serve_cli(args.index, args.host, args.port, args.dataset)
+        return serve_cli(index_dir, args.host, args.port, args.dataset, kind=kinds[0])
     if args.like and args.query:
-        parser.error("give a query or --like MODEL_ID, not both")
+        parser.error("give a query or --like ID, not both")
     if args.k < 1:
         parser.error("-k must be at least 1")
+    filters = filters_from(args)
+    _check_filters(parser, filters, kinds)
     from hfhub.index.searcher import ModelIndex
 
+    sections: list[tuple[str, str, list]] = []
     try:
-        index = ModelIndex.load(args.index, args.dataset)
-        filters = filters_from(args)
-        if args.like:
-            results = index.like(args.like, args.k, filters)
-        else:
-            results = index.search(args.query or "", args.k, filters)
+        for kind in kinds:
+            where = index_dir if len(kinds) == 1 else default_index(kind)
+            try:
+                index = ModelIndex.load(where, args.dataset, kind=kind)
+            except IndexNotFoundError:
+                if len(kinds) == 1:
+                    raise
+                print(f"hfhub-search: no index of {kind} at {where}: skipped", file=sys.stderr)
+                continue
+            if args.like:
+                results = index.like(args.like, args.k, filters)
+            else:
+                results = index.search(args.query or "", args.k, filters)
+            sections.append((kind, where, results))
     except SearchError as exc:
         print(f"hfhub-search: error: {exc}", file=sys.stderr)
         return 1
-    if args.json:
-        for r in results:
-            print(json.dumps(r.to_dict(), sort_keys=True))
-    elif results:
-        print(format_table(results))
-    else:
-        print("no model matches", file=sys.stderr)
+    if not sections:
+        print(
+            f"hfhub-search: error: no index at {', '.join(default_index(k) for k in kinds)}: crawl, or build "
+            "them with `hfhub-index build --type model|dataset|space`",
+            file=sys.stderr,
+        )
+        return 1
+    for kind, where, results in sections:
+        if args.json:
+            for r in results:
+                print(json.dumps(r.to_dict(), sort_keys=True))
+        elif len(kinds) > 1:
+            print(f"== {kind} ({where}): {len(results)} result{'s' if len(results) != 1 else ''} ==")
+            print(format_table(results) if results else f"no {SINGULAR[kind]} matches")
+            print()
+        elif results:
+            print(format_table(results))
+        else:
+            print(f"no {SINGULAR[kind]} matches", file=sys.stderr)
     return 0
 
 

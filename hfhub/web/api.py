@@ -1,8 +1,10 @@
 """The search page's JSON API, without HTTP: a query string in, (status, JSON-able body) out.
 
-``GET /api/search?q=…&k=…&<filters>`` and ``GET /api/similar/<model id>?k=…&<filters>`` take the
-filters of ``hfhub-search`` under their option names with ``_`` for ``-`` (``max_params=7B``,
-``fits_gpu_gb=24``, ``no_gated=true``, ``quantized=false``). Anything else is a 400 that says why.
+``GET /api/search?q=…&k=…&type=…&<filters>`` and ``GET /api/similar/<id>?k=…&type=…&<filters>`` take
+the filters of ``hfhub-search`` under their option names with ``_`` for ``-`` (``max_params=7B``,
+``fits_gpu_gb=24``, ``no_gated=true``, ``quantized=false``), and ``type`` (model, dataset, space: which
+index answers; the server's first type when not given). Anything else is a 400 that says why, a
+filter of another type included.
 """
 
 from __future__ import annotations
@@ -16,8 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hfhub.index.errors import EmptyQueryError, UnknownFilterValueError, UnknownModelError
+from hfhub.index.errors import (
+    EmptyQueryError,
+    FilterNotApplicableError,
+    UnknownFilterValueError,
+    UnknownModelError,
+)
 from hfhub.index.filters import SearchFilters
+from hfhub.links import SINGULAR, TYPES
 
 if TYPE_CHECKING:
     from hfhub.index.searcher import ModelIndex
@@ -90,6 +98,13 @@ FILTERS: dict[str, Callable[[str, str], Any]] = {
     "min_likes": lambda n, v: int(_number(n, v, _int, 0, 1e15)),
     "no_gated": _flag,
     "quantized": _flag,
+    "sdk": _text,
+}
+# The drop-downs of the page, per type: (name, column of the index's table)
+OPTIONS = {
+    "models": (("task", "pipeline_tag"), ("library", "library_name"), ("license", "license")),
+    "datasets": (("task", "task_categories"), ("license", "license")),
+    "spaces": (("sdk", "sdk"), ("license", "license")),
 }
 
 
@@ -103,6 +118,14 @@ class Query:
     k: int
     filters: SearchFilters
     text: str | None = None
+    kind: str | None = None  # models, datasets, spaces (the ``type`` parameter); None: the server's default
+
+
+def parse_type(value: str) -> str:
+    """``type=dataset`` -> "datasets" (the kinds' names, hfhub.records.kinds)."""
+    if value not in TYPES:
+        raise BadRequest(f"type must be one of {', '.join(TYPES)}, not {value[:40]!r}")
+    return TYPES[value]
 
 
 def parse_params(params: Mapping[str, Sequence[str]], *, needs_text: bool) -> Query:
@@ -110,7 +133,7 @@ def parse_params(params: Mapping[str, Sequence[str]], *, needs_text: bool) -> Qu
 
     An empty value means "no constraint", as an untouched form field sends it.
     """
-    allowed = {"k", *FILTERS, *(("q",) if needs_text else ())}
+    allowed = {"k", "type", *FILTERS, *(("q",) if needs_text else ())}
     unknown = sorted(set(params) - allowed)
     if unknown:
         raise BadRequest(
@@ -123,6 +146,7 @@ def parse_params(params: Mapping[str, Sequence[str]], *, needs_text: bool) -> Qu
         if given[0].strip():
             values[name] = given[0].strip()
     k = parse_k(values.pop("k")) if "k" in values else DEFAULT_K
+    kind = parse_type(values.pop("type")) if "type" in values else None
     text = values.pop("q", None)
     if needs_text:
         if text is None:
@@ -130,11 +154,11 @@ def parse_params(params: Mapping[str, Sequence[str]], *, needs_text: bool) -> Qu
         if len(text) > MAX_QUERY_CHARS:
             raise BadRequest(f"q is longer than {MAX_QUERY_CHARS} characters")
     filters = SearchFilters(**{name: FILTERS[name](name, value) for name, value in values.items()})
-    return Query(k=k, filters=filters, text=text)
+    return Query(k=k, filters=filters, text=text, kind=kind)
 
 
 class SearchApi:
-    """Answer API requests from one loaded index.
+    """Answer API requests from the loaded indexes (one per type; the first is the default type).
 
     Queries run one at a time under a lock: the index fills some caches lazily (id → row, filter
     codes) and a search takes milliseconds. Answering them in parallel threads instead gained
@@ -142,40 +166,54 @@ class SearchApi:
     queries/s, worst latency 1.4 vs 1.6 s; the work is bound by the GIL), so the simpler design stays.
     """
 
-    def __init__(self, index: ModelIndex) -> None:
-        self.index = index
+    def __init__(self, index: ModelIndex | Mapping[str, ModelIndex]) -> None:
+        self.indexes: dict[str, ModelIndex] = (
+            dict(index) if isinstance(index, Mapping) else {index.kind: index}
+        )
+        self.default = next(iter(self.indexes))
+        self.index = self.indexes[self.default]
         self._lock = threading.Lock()
+
+    def _index(self, kind: str | None) -> tuple[str, ModelIndex]:
+        kind = kind or self.default
+        if kind not in self.indexes:
+            raise BadRequest(
+                f"this server has no index of {kind}: build one (`hfhub-index build --type {SINGULAR[kind]}`) "
+                f"and restart it; it serves {', '.join(SINGULAR[k] for k in self.indexes)}",
+                status=404,
+            )
+        return kind, self.indexes[kind]
 
     def search(self, params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
         query = parse_params(params, needs_text=True)
         assert query.text is not None
+        kind, index = self._index(query.kind)
         with self._lock, _as_bad_request():
-            results = self.index.search(query.text, query.k, query.filters)
-        return {"query": query.text, "k": query.k, "results": [r.to_dict() for r in results]}
+            results = index.search(query.text, query.k, query.filters)
+        return {"query": query.text, "type": SINGULAR[kind], "k": query.k, "results": [r.to_dict() for r in results]}
 
     def similar(self, model_id: str, params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
         if not model_id or len(model_id) > MAX_ID_CHARS:
             raise BadRequest(f"a model id is 1 to {MAX_ID_CHARS} characters, e.g. /api/similar/owner/name")
         query = parse_params(params, needs_text=False)
+        kind, index = self._index(query.kind)
         with self._lock, _as_bad_request():
-            results = self.index.like(model_id, query.k, query.filters)
-        return {"model": model_id, "k": query.k, "results": [r.to_dict() for r in results]}
+            results = index.like(model_id, query.k, query.filters)
+        return {"model": model_id, "type": SINGULAR[kind], "k": query.k, "results": [r.to_dict() for r in results]}
 
-    def options(self) -> dict[str, Any]:
-        """The values the page offers in its drop-downs: each task, library and license, by count."""
+    def options(self, type_name: str | None = None) -> dict[str, Any]:
+        """The values the page offers in its drop-downs for a type (each task, library, license or
+        SDK, by how many repos have it), and the types served."""
+        kind, index = self._index(parse_type(type_name) if type_name is not None else None)
         with self._lock:
-            return {
-                name: _by_count(*self.index.columns.codes(column))
-                for name, column in (
-                    ("task", "pipeline_tag"),
-                    ("library", "library_name"),
-                    ("license", "license"),
-                )
+            body: dict[str, Any] = {
+                name: _by_count(*index.columns.value_counts(column)) for name, column in OPTIONS[kind]
             }
+        return {"type": SINGULAR[kind], "types": [SINGULAR[k] for k in self.indexes], **body}
 
 
-def _by_count(codes: np.ndarray, values: list[Any]) -> list[dict[str, Any]]:
-    counts = np.bincount(codes[codes >= 0], minlength=len(values))
+def _by_count(counts: np.ndarray, values: list[Any]) -> list[dict[str, Any]]:
+    """``models``: how many repos of the type have the value (the key predates other types)."""
     order = sorted(range(len(values)), key=lambda i: (-counts[i], str(values[i])))
     return [{"value": values[i], "models": int(counts[i])} for i in order if isinstance(values[i], str)]
 
@@ -187,5 +225,5 @@ def _as_bad_request() -> Iterator[None]:
         yield
     except UnknownModelError as exc:
         raise BadRequest(str(exc), status=404) from None
-    except (EmptyQueryError, UnknownFilterValueError) as exc:
+    except (EmptyQueryError, UnknownFilterValueError, FilterNotApplicableError) as exc:
         raise BadRequest(str(exc)) from None

@@ -2,7 +2,9 @@
 
 ``serve(index_dir, host, port)`` runs it until Ctrl-C (``hfhub-search --serve``); ``SearchServer``
 runs it in a thread (the tests). Routes: ``/`` the page, ``/static/…`` its script and style,
-``/api/search``, ``/api/similar/<model id>``, ``/api/options`` (see ``hfhub.web.api``).
+``/api/search``, ``/api/similar/<id>``, ``/api/options`` (see ``hfhub.web.api``). It serves the index
+it is given and the other types' indexes found beside it (``index``, ``index-datasets``,
+``index-spaces``: ``hfhub.paths.index_dir_name``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from hfhub.index.errors import SearchError
+from hfhub import paths
+from hfhub.index.errors import IndexNotFoundError, SearchError
+from hfhub.links import SINGULAR
 from hfhub.web.api import BadRequest, SearchApi
 
 if TYPE_CHECKING:
@@ -122,9 +126,9 @@ class Handler(BaseHTTPRequestHandler):
                 raise BadRequest("the model id in the path is not percent-encoded UTF-8") from None
             return api.similar(model_id, params)
         if path == "/api/options":
-            if params:
-                raise BadRequest("/api/options takes no parameters")
-            return api.options()
+            if set(params) - {"type"} or any(len(v) > 1 for v in params.values()):
+                raise BadRequest("/api/options takes no parameters but type (model, dataset, space)")
+            return api.options(params["type"][0] if params.get("type", [""])[0] else None)
         raise BadRequest(
             f"no API at {path[:100]}: there are /api/search, /api/similar/<model id> and /api/options",
             status=404,
@@ -171,7 +175,13 @@ class _Server(ThreadingHTTPServer):
 class SearchServer:
     """The server running in a background thread: ``with SearchServer(index) as s: get(s.url)``."""
 
-    def __init__(self, index: ModelIndex, host: str = DEFAULT_HOST, port: int = 0, api: SearchApi | None = None) -> None:
+    def __init__(
+        self,
+        index: ModelIndex | dict[str, ModelIndex],
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+        api: SearchApi | None = None,
+    ) -> None:
         self.httpd = _Server((host, port), api or SearchApi(index))
         bound_host, bound_port = self.httpd.server_address[:2]
         self.url = f"http://{bound_host!s}:{bound_port}"
@@ -191,22 +201,45 @@ class SearchServer:
         self.httpd.server_close()
 
 
+def load_indexes(
+    index_dir: Path | str, dataset_dir: Path | str | None = None, kind: str = "models"
+) -> dict[str, ModelIndex]:
+    """The index of ``kind`` at ``index_dir`` (first: the page's default type), and the other types'
+    indexes beside it where they exist. Only the first must load; another that is missing is left
+    out, one that cannot be loaded (stale, another format) is left out with a warning."""
+    from hfhub.index.searcher import ModelIndex
+
+    indexes = {kind: ModelIndex.load(index_dir, dataset_dir, kind=kind)}
+    for other in ("models", "datasets", "spaces"):
+        if other == kind:
+            continue
+        beside = Path(index_dir).parent / paths.index_dir_name(other)
+        try:
+            indexes[other] = ModelIndex.load(beside, kind=other)
+        except IndexNotFoundError:
+            continue
+        except SearchError as exc:
+            print(f"hfhub-search: warning: not serving {other}: {exc}", file=sys.stderr)
+    return indexes
+
+
 def serve(
     index_dir: Path | str,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     dataset_dir: Path | str | None = None,
+    kind: str = "models",
 ) -> None:
-    """Serve the search page for the index at ``index_dir`` until interrupted (Ctrl-C).
+    """Serve the search page for the index at ``index_dir`` (of ``kind``), and the other types'
+    indexes beside it, until interrupted (Ctrl-C).
 
     Raises the index's ``SearchError`` when it cannot be loaded, ``OSError`` when the port is taken.
     """
-    from hfhub.index.searcher import ModelIndex
-
-    index = ModelIndex.load(index_dir, dataset_dir)
-    httpd = _Server((host, port), SearchApi(index))
+    indexes = load_indexes(index_dir, dataset_dir, kind)
+    httpd = _Server((host, port), SearchApi(indexes))
     bound_host, bound_port = httpd.server_address[:2]
-    print(f"hfhub-search: serving {index.n:,} models on http://{bound_host!s}:{bound_port}/ (Ctrl-C stops)",
+    served = ", ".join(f"{index.n:,} {k if index.n != 1 else SINGULAR[k]}" for k, index in indexes.items())
+    print(f"hfhub-search: serving {served} on http://{bound_host!s}:{bound_port}/ (Ctrl-C stops)",
           flush=True)  # fmt: skip
     try:
         httpd.serve_forever()
@@ -221,13 +254,14 @@ def serve_cli(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     dataset_dir: Path | str | None = None,
+    kind: str = "models",
 ) -> int:
     """``hfhub-search --serve``: ``serve`` with its errors as one line on stderr; the exit status."""
     if not _is_loopback(host):
         print(f"hfhub-search: warning: serving on {host}: the page has no login, anyone who reaches it can "
               "use it", file=sys.stderr)  # fmt: skip
     try:
-        serve(index_dir, host, port, dataset_dir)
+        serve(index_dir, host, port, dataset_dir, kind)
     except (SearchError, OSError) as exc:
         print(f"hfhub-search: error: {exc}", file=sys.stderr)
         return 1

@@ -4,11 +4,19 @@
 "use strict";
 
 const HUB = "https://huggingface.co/";
-const FIELDS = ["q", "task", "library", "license", "author", "language", "max_params", "max_size_gb",
+const FIELDS = ["type", "q", "task", "library", "sdk", "license", "author", "language", "max_params", "max_size_gb",
   "fits_gpu_gb", "min_downloads", "min_likes", "quantized", "no_gated", "k"];
+// per type: its pages' place on the Hub, its plural, and the drop-downs /api/options fills
+const TYPES = {
+  model: {prefix: "", plural: "models", selects: ["task", "library", "license"]},
+  dataset: {prefix: "datasets/", plural: "datasets", selects: ["task", "license"]},
+  space: {prefix: "spaces/", plural: "Spaces", selects: ["sdk", "license"]},
+};
+const SELECTS = ["task", "library", "sdk", "license"];
 const form = document.getElementById("search-form");
+const typeField = document.getElementById("type");
 const statusLine = document.getElementById("status");
-const list = document.getElementById("results");
+const results = document.getElementById("results");
 
 function human(n) {
   for (const [size, suffix] of [[1e12, "T"], [1e9, "B"], [1e6, "M"], [1e3, "k"]]) {
@@ -36,8 +44,32 @@ function gigabytes(bytes) {
   return bytes > 0 && bytes < 0.05e9 ? "<0.1 GB" : (bytes / 1e9).toFixed(1) + " GB";
 }
 
+function list(values, most = 3) {
+  if (!values || !values.length) return null;
+  return values.slice(0, most).join(", ") + (values.length > most ? ` +${values.length - most}` : "");
+}
+
 function facts(m) {
   const out = [];
+  if (m.type === "dataset") {
+    if (m.pretty_name) out.push(m.pretty_name);
+    for (const value of [list(m.task_categories), list(m.languages), m.size_category, m.license]) {
+      if (value) out.push(value);
+    }
+    if (m.downloads != null) out.push(counted(m.downloads, "download"));
+    if (m.likes != null) out.push(counted(m.likes, "like"));
+    if (m.gated) out.push("gated");
+    return out;
+  }
+  if (m.type === "space") {
+    for (const value of [m.title, m.sdk, m.runtime_stage && m.runtime_stage.toLowerCase(), m.license]) {
+      if (value) out.push(value);
+    }
+    if (m.models && m.models.length) out.push(counted(m.models.length, "model"));
+    if (m.datasets && m.datasets.length) out.push(counted(m.datasets.length, "dataset"));
+    if (m.likes != null) out.push(counted(m.likes, "like"));
+    return out;
+  }
   if (m.pipeline_tag) out.push(m.pipeline_tag);
   if (m.library_name) out.push(m.library_name);
   if (m.num_parameters != null) out.push(human(m.num_parameters) + " params");
@@ -51,14 +83,22 @@ function facts(m) {
   return out;
 }
 
+function hubUrl(m) {  // the server's url when it is a Hub page, else made here
+  const type = TYPES[m.type] || TYPES.model;
+  return typeof m.url === "string" && m.url.startsWith(HUB) ? m.url : HUB + type.prefix + idPath(m.id);
+}
+
 function resultItem(m) {
   const item = el("li", {class: "result"});
   item.dataset.id = m.id;
-  const link = el("a", {class: "model-link", href: HUB + idPath(m.id), target: "_blank", rel: "noopener noreferrer"}, m.id);
+  item.dataset.type = m.type || "model";
+  const url = hubUrl(m);
+  const link = el("a", {class: "model-link", href: url, target: "_blank", rel: "noopener noreferrer"}, m.id);
   item.append(link, el("span", {class: "score"}, "score " + m.score.toFixed(3)));
+  item.append(el("div", {class: "url"}, url));
   const tags = el("ul", {class: "facts"});
   for (const fact of facts(m)) tags.append(el("li", {}, fact));
-  const similar = el("button", {type: "button", class: "similar"}, "Similar models");
+  const similar = el("button", {type: "button", class: "similar"}, "Similar " + (TYPES[m.type] || TYPES.model).plural);
   similar.addEventListener("click", () => go({similar: m.id, ...filterValues()}));
   item.append(tags, similar);
   return item;
@@ -94,11 +134,13 @@ async function run(state) {
     const response = await fetch(url);
     const body = await response.json();
     if (!response.ok) throw new Error(body.error || response.statusText);
-    list.replaceChildren(...body.results.map(resultItem));
+    results.replaceChildren(...body.results.map(resultItem));
     const what = state.similar ? `similar to ${state.similar}` : `for “${state.q}”`;
-    show(body.results.length ? `${body.results.length} models ${what}` : `No model ${what} matches the filters.`);
+    const type = body.type || "model";
+    show(body.results.length ? `${body.results.length} ${TYPES[type].plural} ${what}`
+      : `No ${type} ${what} matches the filters.`);
   } catch (error) {
-    list.replaceChildren();
+    results.replaceChildren();
     show(String(error.message || error), true);
   } finally {
     document.body.dataset.state = "done";
@@ -110,8 +152,13 @@ function go(state) {  // a new search or similar list: remembered in the address
   run(state);
 }
 
-function fromAddress() {
+async function fromAddress() {
   const state = Object.fromEntries(new URLSearchParams(location.search));
+  const type = state.type in TYPES ? state.type : served[0];
+  if (type !== typeField.value) {
+    typeField.value = type;
+    await showType(type);
+  }
   for (const name of FIELDS) {
     const field = form.elements.namedItem(name);
     if (!field || !(name in state)) continue;
@@ -126,27 +173,51 @@ function fromAddress() {
   if (state.similar || state.q) run(state);
 }
 
-async function loadOptions() {
+let served = ["model"];  // the types the server has an index of (/api/options says)
+
+async function loadOptions(type) {  // fills the drop-downs of ``type``; the first call learns the types served
   try {
-    const response = await fetch("/api/options");
+    const response = await fetch("/api/options" + (type ? "?type=" + encodeURIComponent(type) : ""));
     const options = await response.json();
-    for (const name of ["task", "library", "license"]) {
+    if (!response.ok) throw new Error(options.error || response.statusText);
+    if (!type) {
+      served = options.types || ["model"];
+      for (const option of typeField.options) option.disabled = !served.includes(option.value);
+      typeField.value = options.type || served[0];
+    }
+    for (const name of SELECTS) {
       const select = form.elements.namedItem(name);
+      select.replaceChildren(el("option", {value: ""}, "any"));
       for (const {value, models} of options[name] || []) {
         select.append(el("option", {value}, `${value} (${human(models)})`));
       }
     }
   } catch (error) {
-    show("Could not load the filter choices: " + error, true);
+    show("Could not load the filter choices: " + (error.message || error), true);
   }
 }
 
+function showFilters(type) {  // the filters of ``type`` only: the others are hidden and not sent
+  for (const label of form.querySelectorAll("label[data-types]")) {
+    const applies = label.dataset.types.split(" ").includes(type);
+    label.hidden = !applies;
+    for (const field of label.querySelectorAll("input, select")) field.disabled = !applies;
+  }
+}
+
+async function showType(type) {
+  showFilters(type);
+  await loadOptions(type);
+}
+
+typeField.addEventListener("change", () => showType(typeField.value));
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   go(filterValues());
 });
 window.addEventListener("popstate", fromAddress);
-loadOptions().then(() => {
+loadOptions().then(async () => {
+  showFilters(typeField.value);
   document.body.dataset.ready = "true";
-  fromAddress();
+  await fromAddress();
 });
