@@ -34,7 +34,7 @@ from benchmarks.table import markdown_table
 from hfhub.crawl.hubapi import listing_url
 from hfhub.fakehub.bench import walk
 from hfhub.fakehub.process import FakeHubProcess
-from hfhub.records.hubrecord import EXPAND_PROPERTIES
+from hfhub.records.kinds import MODELS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,7 +73,7 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float,
 def warm(hub_url: str, size: int) -> None:
     """Walk both clients' views of every model once, so the Hub serves them from its cache."""
     pages = size // 1000 + 2
-    walk(listing_url(hub_url, "models", expand=EXPAND_PROPERTIES, limit=1000), pages)
+    walk(listing_url(hub_url, "models", expand=MODELS.expand_default, limit=1000, sort="createdAt"), pages)
     walk(f"{hub_url}/api/models?full=true&cardData=true&config=true&limit=1000", pages)
 
 

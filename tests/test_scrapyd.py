@@ -202,7 +202,7 @@ def deploy(scrapyd: Scrapyd, config_home: Path) -> None:
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     answer = json.loads(result.stdout)
-    assert answer["status"] == "ok" and answer["project"] == "hfhub" and answer["spiders"] == 1, answer
+    assert answer["status"] == "ok" and answer["project"] == "hfhub" and answer["spiders"] == 3, answer  # models, datasets, spaces
 
 
 def job_log(scrapyd: Scrapyd, job_id: str) -> str:
@@ -229,6 +229,32 @@ def test_a_scheduled_job_mirrors_the_hub(scrapyd: Scrapyd, finished_job: Job) ->
 
     # scrapyd gave the job its own JOBDIR (jobs_dir/<project>/<spider>/<job id>)
     assert (scrapyd.root / "jobs" / "hfhub" / "models" / finished_job.id).is_dir()
+
+
+def wait_for_job(scrapyd: Scrapyd, job_id: str, spider: str) -> None:
+    deadline = time.monotonic() + JOB_TIMEOUT
+    while time.monotonic() < deadline:
+        listing = json.loads(scrapyd.request("listjobs.json?project=hfhub"))
+        if any(job["id"] == job_id for job in listing["finished"]):
+            return
+        time.sleep(POLL_INTERVAL)
+    pytest.fail(f"{spider} job {job_id} not finished within {JOB_TIMEOUT}s")
+
+
+@pytest.mark.parametrize("spider", ["datasets", "spaces"])
+def test_scheduled_datasets_and_spaces_jobs_mirror_the_hub(hub: FakeHubProcess, scrapyd: Scrapyd, finished_job: Job,
+                                                          tmp_path: Path, spider: str) -> None:
+    scheduled = scrapyd.call("schedule.json", {
+        "project": "hfhub", "spider": spider,
+        "setting": [f"HFHUB_DATASET_DIR={tmp_path / spider}", f"HFHUB_STATS_FILE={tmp_path / 'stats.json'}"],
+    })
+    wait_for_job(scrapyd, scheduled["jobid"], spider)
+    finished = f"Process finished: project='hfhub' spider='{spider}' job='{scheduled['jobid']}'"
+    assert finished in scrapyd.log.read_text()
+    table = pd.read_parquet(tmp_path / spider)
+    assert table["id"].is_unique and set(table["id"]) == set(hub.snapshot(spider))
+    assert json.loads((tmp_path / "stats.json").read_text())[f"hfhub/{spider}_written"] == len(table)
+    assert (tmp_path / f"index-{spider}" / "manifest.json").exists()
 
 
 def test_the_token_reaches_the_hub_and_nothing_else(hub: FakeHubProcess, scrapyd: Scrapyd,
