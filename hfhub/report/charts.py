@@ -32,6 +32,7 @@ STYLE = {
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.axisbelow": True,
+    "text.parse_math": False,  # a "$" in a label from the Hub is a dollar sign, not TeX to parse
 }
 
 
@@ -79,12 +80,25 @@ def barh(counts: pd.Series, xlabel: str) -> str:
         return to_svg(fig)
 
 
+def human_bytes(n: float) -> str:
+    """1234567 -> "1.23 MB" (powers of 1000, as the Hub shows sizes)."""
+    for size, suffix in ((1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")):
+        if abs(n) >= size:
+            return f"{n / size:.3g} {suffix}"
+    return f"{n:.3g} B"
+
+
 def parameter_histogram(bins: pd.DataFrame) -> str:
+    return log_histogram(bins, "models", "parameters (log scale)", "models")
+
+
+def log_histogram(bins: pd.DataFrame, count: str, xlabel: str, ylabel: str, *, in_bytes: bool = False) -> str:
+    """Bars over log-scale bins (``low``, ``high`` and a ``count`` column)."""
     with _style():
         fig, ax = _figure()
         ax.bar(
             bins["low"],
-            bins["models"],
+            bins[count],
             width=bins["high"] - bins["low"],
             align="edge",
             color=BLUE,
@@ -92,9 +106,9 @@ def parameter_histogram(bins: pd.DataFrame) -> str:
             linewidth=0.5,
         )
         ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human(v)))
-        ax.set_xlabel("parameters (log scale)")
-        ax.set_ylabel("models")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human_bytes(v) if in_bytes else human(v)))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
         return to_svg(fig)
 
 
@@ -134,4 +148,26 @@ def shares(table: pd.DataFrame, xlabel: str) -> str:
         ax.set_xticks([t for t in ax.get_xticks() if 0 <= t <= 1])
         ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)
+        return to_svg(fig)
+
+
+def barh_pair(table: pd.DataFrame, xlabel: str) -> str:
+    """Two horizontal bars per row (the table's two columns, say requested and current), largest on top."""
+    first, second = table.columns[:2]
+    with _style():
+        fig, ax = _figure(0.4 * len(table) + 1.1)
+        positions = list(range(len(table)))[::-1]
+        height = 0.4
+        for offset, column, color in ((height / 2, first, BLUE), (-height / 2, second, ORANGE)):
+            values = table[column].to_numpy()
+            bars = ax.barh(
+                [p + offset for p in positions], values, height=height, color=color, label=str(column)
+            )
+            ax.bar_label(bars, labels=[human(v) for v in values], padding=3, fontsize=8)
+        ax.set_yticks(positions, [str(v) for v in table.index])
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: human(v)))
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="y", visible=False)
+        ax.margins(x=0.12)
+        ax.legend(loc="lower right", frameon=False)
         return to_svg(fig)

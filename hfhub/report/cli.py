@@ -1,5 +1,6 @@
-"""``hfhub-report [--dataset output/models] [--stats output/crawl_stats.json] [--out output/report.html]``
-(the stats file defaults to the one beside the dataset folder, where the crawl saves it)."""
+"""``hfhub-report [--dataset output/models] [--stats output/crawl_stats.json] [--datasets output/datasets]
+[--spaces output/spaces] [--out output/report.html]`` (each stats file defaults to the one beside its
+table's folder, where the crawl saves it; the datasets and Spaces parts are there when their tables are)."""
 
 from __future__ import annotations
 
@@ -35,19 +36,53 @@ def read_stats(stats_file: Path | str | None) -> dict[str, Any] | None:
     return stats
 
 
-def build_report(dataset_dir: Path | str, stats_file: Path | str | None = None) -> str:
-    """The report's HTML for the dataset at ``dataset_dir`` and the crawl stats in ``stats_file``."""
-    if not any(Path(dataset_dir).glob("*.parquet")):
-        raise ReportError(f"no Parquet files in {dataset_dir}: crawl first (scrapy crawl models)")
+def _has_parquet(folder: Path | str | None) -> bool:
+    return folder is not None and any(Path(folder).glob("*.parquet"))
+
+
+def build_report(
+    dataset_dir: Path | str | None,
+    stats_file: Path | str | None = None,
+    *,
+    datasets_dir: Path | str | None = None,
+    spaces_dir: Path | str | None = None,
+    datasets_stats: Path | str | None = None,
+    spaces_stats: Path | str | None = None,
+) -> str:
+    """The report's HTML for the models table at ``dataset_dir`` and the crawl stats in ``stats_file``,
+    and a part for the datasets table at ``datasets_dir`` and one for the Spaces table at ``spaces_dir``
+    (each with its own crawl stats; None: no such part). ``dataset_dir`` None: no models table."""
+    if dataset_dir is None and datasets_dir is None and spaces_dir is None:
+        raise ReportError("no table to report on")
+    for folder, crawl in ((dataset_dir, "models"), (datasets_dir, "datasets"), (spaces_dir, "spaces")):
+        if folder is not None and not _has_parquet(folder):
+            raise ReportError(f"no Parquet files in {folder}: crawl first (scrapy crawl {crawl})")
+    parts = []
+    if datasets_dir is not None:
+        datasets = data.load_table(datasets_dir, data.DATASET_COLUMNS)
+        parts.append(
+            page.dataset_part(datasets, str(datasets_dir), read_stats(datasets_stats), str(datasets_stats))
+        )
+    if spaces_dir is not None:
+        spaces = data.load_table(spaces_dir, data.SPACE_COLUMNS)
+        parts.append(page.space_part(spaces, str(spaces_dir), read_stats(spaces_stats), str(spaces_stats)))
+    if dataset_dir is None:
+        return page.render([], None, "", parts=parts)
     models = data.load_models(dataset_dir)
     sections = page.model_sections(models)
     sections.append(page.crawl_section(read_stats(stats_file), str(stats_file)))
-    return page.render(sections, models, str(dataset_dir))
+    return page.render(sections, models, str(dataset_dir), parts=parts)
 
 
-def write_report(dataset_dir: Path | str, stats_file: Path | str | None, out: Path | str) -> Path:
-    """Write the report to ``out`` atomically (a reader never sees half a page); return its path."""
-    text = build_report(dataset_dir, stats_file)
+def write_report(
+    dataset_dir: Path | str | None,
+    stats_file: Path | str | None,
+    out: Path | str,
+    **tables: Path | str | None,
+) -> Path:
+    """Write the report to ``out`` atomically (a reader never sees half a page); return its path.
+    ``tables``: ``build_report``'s keyword arguments (the datasets and Spaces tables and stats)."""
+    text = build_report(dataset_dir, stats_file, **tables)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
@@ -56,17 +91,57 @@ def write_report(dataset_dir: Path | str, stats_file: Path | str | None, out: Pa
     return out
 
 
+def _table_option(given: str | None, default: str, models: str | None) -> str | None:
+    """A --datasets / --spaces value: None (not given) is the folder of that name beside the models
+    table (``default``, from hfhub.paths, beside the default models table) if it holds a table, else
+    no part; "" turns the part off; a folder given is used (and must hold a table)."""
+    if given is None:
+        beside = str(Path(models).parent / Path(default).name) if models else default
+        return beside if _has_parquet(beside) else None
+    return given or None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="hfhub-report", description="Write an HTML report with charts about the models dataset."
+        prog="hfhub-report",
+        description="Write an HTML report with charts about the models table, and the datasets and Spaces tables.",
     )
-    parser.add_argument("--dataset", default=DEFAULT_DATASET, help=f"the dataset (default {DEFAULT_DATASET})")
-    parser.add_argument("--stats", help="the crawl's stats (default: crawl_stats.json beside the dataset folder; '' for none)")
+    parser.add_argument("--dataset", help=f"the models table (default {DEFAULT_DATASET}; '' for none)")
+    parser.add_argument(
+        "--stats", help="the crawl's stats (default: crawl_stats.json beside the dataset folder; '' for none)"
+    )
+    parser.add_argument(
+        "--datasets",
+        help="the datasets table (default: the datasets folder beside the models "
+        f"table, {paths.DATASETS_DIR}, when it holds one; '' for none); its stats are "
+        "crawl_stats-datasets.json beside it",
+    )
+    parser.add_argument(
+        "--spaces",
+        help="the Spaces table (default: the spaces folder beside the models table, "
+        f"{paths.SPACES_DIR}, when it holds one; '' for none); its stats are "
+        "crawl_stats-spaces.json beside it",
+    )
     parser.add_argument("--out", default=DEFAULT_OUT, help=f"the HTML file to write (default {DEFAULT_OUT})")
     args = parser.parse_args(argv)
     try:
-        stats = stats_file_beside(args.dataset) if args.stats is None else args.stats or None  # "": none
-        out = write_report(args.dataset, stats, args.out)
+        models = DEFAULT_DATASET if args.dataset is None else args.dataset or None
+        datasets = _table_option(args.datasets, paths.DATASETS_DIR, models)
+        spaces = _table_option(args.spaces, paths.SPACES_DIR, models)
+        if args.dataset is None and not _has_parquet(models) and (datasets or spaces):
+            models = None  # no models crawled (yet): a report on the datasets or Spaces alone
+        stats = (
+            None
+            if models is None
+            else stats_file_beside(models)
+            if args.stats is None
+            else args.stats or None
+        )
+        out = write_report(
+            models, stats, args.out,
+            datasets_dir=datasets, datasets_stats=datasets and stats_file_beside(datasets, "datasets"),
+            spaces_dir=spaces, spaces_stats=spaces and stats_file_beside(spaces, "spaces"),
+        )  # fmt: skip
     except ReportError as exc:
         print(f"hfhub-report: error: {exc}", file=sys.stderr)
         return 1

@@ -7,6 +7,7 @@ No plotting here, so every number the report shows can be checked without render
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -75,16 +76,22 @@ def parameter_histogram(models: pd.DataFrame) -> pd.DataFrame:
     Columns ``low`` (inclusive), ``high`` (exclusive), ``models``. Models without a known count, or
     with a count of 0, are left out (``parameter_coverage`` says how many).
     """
-    params = models["num_parameters"].dropna().astype("float64")
-    params = params[params > 0]
-    if params.empty:
-        return pd.DataFrame({"low": [], "high": [], "models": []}).astype({"models": "int64"})
-    exponents = np.floor(np.log10(params.to_numpy()) * BINS_PER_DECADE).astype(np.int64)
+    return _log_bins(models["num_parameters"]).rename(columns={"count": "models"})
+
+
+def _log_bins(values: pd.Series) -> pd.DataFrame:
+    """How many of ``values`` (nulls and values ≤ 0 left out) fall in each bin, bins equally wide on a
+    log scale, ``BINS_PER_DECADE`` a decade. Columns ``low`` (inclusive), ``high`` (exclusive), ``count``."""
+    positive = values.dropna().astype("float64")
+    positive = positive[positive > 0]
+    if positive.empty:
+        return pd.DataFrame({"low": [], "high": [], "count": []}).astype({"count": "int64"})
+    exponents = np.floor(np.log10(positive.to_numpy()) * BINS_PER_DECADE).astype(np.int64)
     first, last = int(exponents.min()), int(exponents.max())
     counts = np.bincount(exponents - first, minlength=last - first + 1)
     steps = np.arange(first, last + 2) / BINS_PER_DECADE
     edges = 10.0**steps
-    return pd.DataFrame({"low": edges[:-1], "high": edges[1:], "models": counts.astype("int64")})
+    return pd.DataFrame({"low": edges[:-1], "high": edges[1:], "count": counts.astype("int64")})
 
 
 def parameter_coverage(models: pd.DataFrame) -> dict[str, int]:
@@ -168,8 +175,9 @@ def memory_coverage(models: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def crawl_summary(stats: Mapping[str, Any]) -> pd.Series:
-    """The crawl's headline numbers from its stats JSON (``HFHUB_STATS_FILE``); absent counters are 0."""
+def crawl_summary(stats: Mapping[str, Any], kind: str = "models") -> pd.Series:
+    """The crawl's headline numbers from its stats JSON (``HFHUB_STATS_FILE``); absent counters are 0.
+    ``kind``: what was crawled (models, datasets, spaces), which names its counters."""
 
     def count(*keys: str) -> int:
         return next((int(stats[k]) for k in keys if k in stats), 0)
@@ -185,9 +193,9 @@ def crawl_summary(stats: Mapping[str, Any]) -> pd.Series:
             "429 responses": count("hfhub/crawl/ratelimit/429", "downloader/response_status_count/429"),
             "rate-limit wait (s)": round(float(stats.get("hfhub/crawl/ratelimit/wait_seconds", 0.0)), 1),
             "pages failed": count("hfhub/pages_failed"),
-            "models listed": count("hfhub/models_listed"),
-            "models written": count("hfhub/models_written"),
-            "models published": count("hfhub/models_published"),
+            f"{kind} listed": count(f"hfhub/{kind}_listed"),
+            f"{kind} written": count(f"hfhub/{kind}_written"),
+            f"{kind} published": count(f"hfhub/{kind}_published"),
             "bytes written": count("hfhub/bytes_written"),
         },
         dtype="object",
@@ -199,3 +207,114 @@ def response_statuses(stats: Mapping[str, Any]) -> pd.Series:
     prefix = "downloader/response_status_count/"
     counts = {k[len(prefix) :]: int(v) for k, v in stats.items() if k.startswith(prefix)}
     return pd.Series(counts, dtype="int64", name="responses").sort_index()
+
+
+# -- datasets and Spaces (scrapy crawl datasets / spaces) -------------------------------------------
+DATASET_COLUMNS = (
+    "id",
+    "author",
+    "downloads",
+    "likes",
+    "pretty_name",
+    "task_categories",
+    "modalities",
+    "size_category",
+    "languages",
+    "license",
+    "main_size",
+    "used_storage",
+)
+SPACE_COLUMNS = (
+    "id",
+    "author",
+    "likes",
+    "title",
+    "sdk",
+    "runtime_stage",
+    "hardware_requested",
+    "hardware_current",
+    "models",
+    "datasets",
+)
+
+
+def load_table(table_dir: Path | str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``columns`` of the table at ``table_dir`` (the datasets or the Spaces table)."""
+    return pd.read_parquet(table_dir, columns=list(columns))
+
+
+def list_counts(lists: pd.Series, top: int = 15) -> pd.Series:
+    """How many rows hold each value of a list column (a value twice in one list counts once), most
+    first (ties by name), the ``top`` largest; rows whose list is empty or null as ``(none)``. A row
+    may hold several values, so the counts need not add up to the rows."""
+    held = lists.dropna()
+    held = held[held.map(len) > 0]
+    exploded = pd.Series(
+        [v for values in held for v in dict.fromkeys(values) if v is not None], dtype="object"
+    )
+    counts = _ranked(exploded.value_counts().to_dict()).head(top).copy()
+    empty = len(lists) - len(held)
+    if empty:
+        counts[NO_VALUE] = empty
+    return counts
+
+
+_SIZE_UNITS = {"": 1.0, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+
+
+def _size_category_key(category: str) -> tuple[int, float, str]:
+    """``n<1K`` < ``1K<n<10K`` < … < ``n>1T``; anything else (``other``, ``(none)``) after them."""
+    if re.fullmatch(r"n<\d+[KMBT]?", category):
+        return 0, 0.0, category
+    if m := re.fullmatch(r"(\d+)([KMBT]?)<n<\d+[KMBT]?", category):
+        return 0, float(m[1]) * _SIZE_UNITS[m[2]], category
+    if m := re.fullmatch(r"n>(\d+)([KMBT]?)", category):
+        return 0, float(m[1]) * _SIZE_UNITS[m[2]] * 1.5, category
+    return 1, 0.0, category
+
+
+def size_categories(datasets: pd.DataFrame) -> pd.Series:
+    """Datasets per ``size_categories`` tag (rows), smallest category first, unknown ones after."""
+    counts = counts_with_other(datasets["size_category"], top=1_000)
+    return counts.iloc[sorted(range(len(counts)), key=lambda i: _size_category_key(str(counts.index[i])))]
+
+
+def top_rows(table: pd.DataFrame, by: str, columns: tuple[str, ...], top: int = 15) -> pd.DataFrame:
+    """The ``top`` rows with the most ``by`` (nulls as 0; ties by id), indexed by id, with
+    ``by`` and ``columns``."""
+    ranked = table.assign(_by=table[by].fillna(0).astype("int64")).sort_values(
+        ["_by", "id"], ascending=[False, True], kind="stable"
+    )
+    out = ranked.head(top).set_index("id")[[by, *columns]]
+    out[by] = out[by].fillna(0).astype("int64")
+    return out
+
+
+def size_histogram(datasets: pd.DataFrame) -> tuple[str, pd.DataFrame, dict[str, int]]:
+    """Datasets per size bin (bytes, log scale, as ``parameter_histogram``), from ``main_size`` where
+    any dataset has it, else from ``used_storage`` (not the same measure: every revision and the
+    Hub's Parquet copies, so it is named, never mixed in). Returns the column used, the bins
+    (``low``, ``high``, ``datasets``) and how many datasets have a size and how many not."""
+    column = "main_size" if datasets["main_size"].notna().any() else "used_storage"
+    bins = _log_bins(datasets[column]).rename(columns={"count": "datasets"})
+    known = datasets[column].fillna(0) > 0
+    return column, bins, {"known": int(known.sum()), "unknown": int((~known).sum())}
+
+
+def used_by_spaces(spaces: pd.DataFrame, column: str, top: int = 15) -> pd.Series:
+    """The models (``column="models"``) or datasets most Spaces name, by how many Spaces name them."""
+    return list_counts(spaces[column], top).drop(NO_VALUE, errors="ignore").rename("spaces")
+
+
+def hardware(spaces: pd.DataFrame, top: int = 12) -> pd.DataFrame:
+    """Spaces per hardware flavor, requested and current (current is null while a Space does not run),
+    side by side; the rows are the ``top`` flavors by requests, then the rest summed."""
+    requested = spaces["hardware_requested"].fillna(NO_VALUE).value_counts()
+    current = spaces["hardware_current"].fillna(NO_VALUE).value_counts()
+    both = pd.DataFrame({"requested": requested, "current": current}).fillna(0).astype("int64")
+    order = sorted(both.index, key=lambda v: (-both.at[v, "requested"], -both.at[v, "current"], str(v)))
+    both = both.loc[order]
+    head, rest = both.head(top), both.iloc[top:]
+    if len(rest):
+        head = pd.concat([head, rest.sum().to_frame(OTHER).T])
+    return head.rename_axis("hardware").astype("int64")

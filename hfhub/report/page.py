@@ -7,7 +7,8 @@ that comes from the dataset or the stats goes through ``html.escape``.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+import urllib.parse
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,14 +26,24 @@ class Section:
     numbers: pd.DataFrame  # the table shown under the chart, and what the chart draws
     svg: str | None  # None: nothing to draw (say, no model has the column)
     open_numbers: bool = False  # the table shown as is, not folded under "The numbers"
+    links: Mapping[Any, str] | None = None  # a link for the first cell of these rows (by index value)
 
 
 def _count_table(series: pd.Series, label: str) -> pd.DataFrame:
     return series.rename("models").rename_axis(label).to_frame()
 
 
-def _section(key: str, title: str, caption: str, numbers: pd.DataFrame, draw: Callable[[], str]) -> Section:
-    return Section(key, title, caption, numbers, draw() if len(numbers) else None)
+def _section(
+    key: str,
+    title: str,
+    caption: str,
+    numbers: pd.DataFrame,
+    draw: Callable[[], str],
+    links: Mapping[Any, str] | None = None,
+    *,
+    open_numbers: bool = False,
+) -> Section:
+    return Section(key, title, caption, numbers, draw() if len(numbers) else None, open_numbers, links)
 
 
 def model_sections(models: pd.DataFrame) -> list[Section]:
@@ -76,13 +87,128 @@ def model_sections(models: pd.DataFrame) -> list[Section]:
     ]  # fmt: skip
 
 
-def crawl_section(stats: Mapping[str, Any] | None, source: str) -> Section:
+HUB = "https://huggingface.co/"
+TEXT_CELL = 80  # a title or pretty name longer than this is cut in the tables
+
+
+def _hub_url(repo_id: object, prefix: str = "") -> str:
+    """The Hub page of a repo (``prefix``: ``datasets/``, ``spaces/`` or nothing for a model), each
+    part of the id percent-encoded."""
+    return HUB + prefix + urllib.parse.quote(str(repo_id), safe="/")
+
+
+def _links(index: pd.Index, prefix: str = "") -> dict[Any, str]:
+    return {repo_id: _hub_url(repo_id, prefix) for repo_id in index}
+
+
+def _short_text(values: pd.Series) -> pd.Series:
+    """Free text from the Hub for a table cell: missing as empty, one line, at most ``TEXT_CELL`` characters."""
+
+    def short(value: object) -> str:
+        if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+            return ""
+        text = " ".join(str(value).split())
+        return text if len(text) <= TEXT_CELL else text[: TEXT_CELL - 1] + "…"
+
+    return values.map(short)
+
+
+def _list_section(key: str, title: str, caption: str, counts: pd.Series, noun: str) -> Section:
+    return _section(
+        key,
+        title,
+        caption,
+        counts.rename(noun).rename_axis(title.split(" by ")[-1]).to_frame(),
+        lambda: charts.barh(counts, noun),
+    )
+
+
+def dataset_sections(datasets: pd.DataFrame) -> list[Section]:
+    n = len(datasets)
+    several = "the 15 most common; a dataset may have several, so the bars need not add up"
+    tasks = data.list_counts(datasets["task_categories"])
+    modalities = data.list_counts(datasets["modalities"])
+    sizes = data.size_categories(datasets)
+    languages = data.list_counts(datasets["languages"])
+    licenses = data.counts_with_other(datasets["license"], 10)
+    top = data.top_rows(datasets, "downloads", ("likes", "pretty_name"))
+    top["pretty_name"] = _short_text(top["pretty_name"])
+    column, bins, known = data.size_histogram(datasets)
+    size_caption = (
+        "Datasets by main_size (the Hub's mainSize, bytes of the dataset's files as the Hub counts them; "
+        "the API does not document it), "
+        if column == "main_size"
+        else "No dataset has a main_size, so this is used_storage: bytes the repo takes on the Hub over all its "
+        "revisions (old versions and the Hub's Parquet conversions count too), not the size of the data; "
+    ) + f"log scale. {known['known']:,} datasets with a size; {known['unknown']:,} without one are not shown."
+    return [
+        _list_section("datasets-by-task", "Datasets by task category",
+                      f"The task_categories of the {n:,} datasets ({several}).", tasks, "datasets"),
+        _list_section("datasets-by-modality", "Datasets by modality",
+                      f"The modalities the Hub gives the datasets ({several}).", modalities, "datasets"),
+        _section("datasets-by-size-category", "Datasets by size category",
+                 "Rows by the size_categories tag, smallest first.",
+                 sizes.rename("datasets").rename_axis("size category").to_frame(),
+                 lambda: charts.barh(sizes, "datasets")),
+        _list_section("datasets-by-language", "Datasets by language",
+                      f"The languages of the datasets ({several}).", languages, "datasets"),
+        _section("datasets-licenses", "Datasets by license", "The license of each dataset.",
+                 licenses.rename("datasets").rename_axis("license").to_frame(),
+                 lambda: charts.barh(licenses, "datasets")),
+        _section("datasets-top", "Top datasets by downloads",
+                 "Downloads in the last 30 days; each id links to the dataset's page on the Hub.",
+                 top, lambda: charts.barh(top["downloads"], "downloads (30 days)"),
+                 _links(top.index, "datasets/"), open_numbers=True),
+        _section("datasets-sizes", "Dataset sizes (" + column + ")", size_caption, bins,
+                 lambda: charts.log_histogram(bins, "datasets", f"{column} (bytes, log scale)", "datasets",
+                                              in_bytes=True)),
+    ]  # fmt: skip
+
+
+def space_sections(spaces: pd.DataFrame) -> list[Section]:
+    n = len(spaces)
+    sdks = data.counts_with_other(spaces["sdk"], 10)
+    stages = data.counts_with_other(spaces["runtime_stage"], 15)
+    hardware = data.hardware(spaces)
+    top = data.top_rows(spaces, "likes", ("sdk", "title"))
+    top["sdk"], top["title"] = _short_text(top["sdk"]), _short_text(top["title"])
+    models = data.used_by_spaces(spaces, "models")
+    datasets = data.used_by_spaces(spaces, "datasets")
+    naming = {c: int((spaces[c].dropna().map(len) > 0).sum()) for c in ("models", "datasets")}
+    return [
+        _section("spaces-by-sdk", "Spaces by SDK", f"The SDK of each of the {n:,} Spaces.",
+                 sdks.rename("spaces").rename_axis("sdk").to_frame(), lambda: charts.barh(sdks, "spaces")),
+        _section("spaces-by-stage", "Spaces by runtime stage",
+                 "The stage each Space's runtime was in when it was crawled.",
+                 stages.rename("spaces").rename_axis("stage").to_frame(), lambda: charts.barh(stages, "spaces")),
+        _section("spaces-hardware", "Hardware requested and current",
+                 "The hardware each Space asks for and the hardware it runs on now; current is (none) "
+                 "while a Space does not run (sleeping, paused, failed).",
+                 hardware, lambda: charts.barh_pair(hardware, "spaces")),
+        _section("spaces-top", "Top Spaces by likes", "Each id links to the Space's page on the Hub.",
+                 top, lambda: charts.barh(top["likes"], "likes"), _links(top.index, "spaces/"), open_numbers=True),
+        _section("spaces-models", "Models most used by Spaces",
+                 f"How many Spaces name each model (the Spaces' models lists: {naming['models']:,} of {n:,} "
+                 "Spaces name any); each id links to the model's page on the Hub.",
+                 models.rename_axis("model").to_frame(), lambda: charts.barh(models, "spaces"),
+                 _links(models.index), open_numbers=True),
+        _section("spaces-datasets", "Datasets most used by Spaces",
+                 f"How many Spaces name each dataset (the Spaces' datasets lists: {naming['datasets']:,} of "
+                 f"{n:,} Spaces name any); each id links to the dataset's page on the Hub.",
+                 datasets.rename_axis("dataset").to_frame(), lambda: charts.barh(datasets, "spaces"),
+                 _links(datasets.index, "datasets/"), open_numbers=True),
+    ]  # fmt: skip
+
+
+def crawl_section(
+    stats: Mapping[str, Any] | None, source: str, key: str = "crawl", kind: str = "models"
+) -> Section:
     if stats is None:
-        return Section("crawl", "The crawl", f"No crawl stats at {source}.", pd.DataFrame(), None)
-    summary = data.crawl_summary(stats).rename("value").rename_axis("stat").to_frame()
+        return Section(key, "The crawl", f"No crawl stats at {source}.", pd.DataFrame(), None)
+    summary = data.crawl_summary(stats, kind).rename("value").rename_axis("stat").to_frame()
     statuses = data.response_statuses(stats)
     return Section(
-        "crawl",
+        key,
         "The crawl",
         f"From {source}. The chart: responses by HTTP status.",
         summary,
@@ -91,7 +217,7 @@ def crawl_section(stats: Mapping[str, Any] | None, source: str) -> Section:
     )
 
 
-def _table(frame: pd.DataFrame) -> str:
+def _table(frame: pd.DataFrame, links: Mapping[Any, str] | None = None) -> str:
     def cell(value: object) -> str:
         if isinstance(value, float):
             return f"{value:.3g}" if abs(value) < 1 else f"{value:,.1f}".removesuffix(".0")
@@ -100,8 +226,14 @@ def _table(frame: pd.DataFrame) -> str:
         return f"{value:,}" if isinstance(value, int) else str(value)
 
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [frame.index.name or "", *frame.columns])
+
+    def first(value: object) -> str:
+        url = links.get(value) if links else None
+        text = html.escape(cell(value))
+        return f'<td><a href="{html.escape(url, quote=True)}">{text}</a></td>' if url else f"<td>{text}</td>"
+
     rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell(v))}</td>" for v in (i, *r)) + "</tr>"
+        "<tr>" + first(i) + "".join(f"<td>{html.escape(cell(v))}</td>" for v in r) + "</tr>"
         for i, r in zip(frame.index, frame.itertuples(index=False))
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
@@ -109,7 +241,7 @@ def _table(frame: pd.DataFrame) -> str:
 
 def render_section(section: Section) -> str:
     chart = f'<figure class="chart">{section.svg}</figure>' if section.svg else ""
-    numbers = _table(section.numbers) if len(section.numbers) else ""
+    numbers = _table(section.numbers, section.links) if len(section.numbers) else ""
     if numbers and not section.open_numbers:
         numbers = f"<details><summary>The numbers</summary>{numbers}</details>"
     return (
@@ -128,30 +260,98 @@ nav a{margin-right:.8rem} section{border-top:1px solid #ddd;padding:.6rem 0 1rem
 table{border-collapse:collapse;font-size:13px;margin:.4rem 0} td,th{padding:2px 10px;text-align:left}
 td:not(:first-child){text-align:right;font-variant-numeric:tabular-nums} tr:nth-child(even){background:#f6f6f6}
 """
+# Only on pages with datasets or Spaces (a models-only page stays byte for byte what it was).
+PART_CSS = ".part{border-top:3px solid #3b6ea5;margin-top:1.5rem}"
+
+
+@dataclass(frozen=True)
+class Part:
+    """The report on one more table (datasets, Spaces): its own heading, tiles and sections."""
+
+    key: str  # the part's HTML id: "datasets", "spaces"
+    title: str
+    source: str  # the table's folder
+    tiles: Mapping[str, str]
+    sections: list[Section]
+
+
+def dataset_part(
+    datasets: pd.DataFrame, source: str, stats: Mapping[str, Any] | None, stats_source: str
+) -> Part:
+    tiles = {
+        "datasets": f"{len(datasets):,}",
+        "authors": f"{datasets['author'].nunique():,}",
+        "downloads (30 days)": charts.human(float(datasets["downloads"].fillna(0).sum())),
+        "likes": charts.human(float(datasets["likes"].fillna(0).sum())),
+    }
+    sections = [*dataset_sections(datasets), crawl_section(stats, stats_source, "datasets-crawl", "datasets")]
+    return Part("datasets", "Datasets", source, tiles, sections)
+
+
+def space_part(spaces: pd.DataFrame, source: str, stats: Mapping[str, Any] | None, stats_source: str) -> Part:
+    tiles = {
+        "Spaces": f"{len(spaces):,}",
+        "authors": f"{spaces['author'].nunique():,}",
+        "running": f"{int((spaces['runtime_stage'] == 'RUNNING').sum()):,}",
+        "likes": charts.human(float(spaces["likes"].fillna(0).sum())),
+    }
+    sections = [*space_sections(spaces), crawl_section(stats, stats_source, "spaces-crawl", "spaces")]
+    return Part("spaces", "Spaces", source, tiles, sections)
+
+
+def _tiles(tiles: Mapping[str, str]) -> str:
+    items = "".join(
+        f"<div class='tile'><b>{html.escape(v)}</b>{html.escape(k)}</div>" for k, v in tiles.items()
+    )
+    return f"<div class='tiles'>{items}</div>"
+
+
+def _nav(sections: list[Section]) -> str:
+    return (
+        "<nav>"
+        + "".join(f'<a href="#{html.escape(s.key)}">{html.escape(s.title)}</a>' for s in sections)
+        + "</nav>"
+    )
+
+
+def render_part(part: Part) -> str:
+    return (
+        f'<div class="part" id="{html.escape(part.key)}"><h1>{html.escape(part.title)}</h1>'
+        f"<p class='sub'>Table {html.escape(part.source)}.</p>{_tiles(part.tiles)}{_nav(part.sections)}"
+        + "".join(render_section(s) for s in part.sections)
+        + "</div>"
+    )
 
 
 def render(
-    sections: list[Section], models: pd.DataFrame, dataset: str, generated: datetime | None = None
+    sections: list[Section],
+    models: pd.DataFrame | None,
+    dataset: str,
+    generated: datetime | None = None,
+    parts: Sequence[Part] = (),
 ) -> str:
+    """The page: the models' sections (none when ``models`` is None: no models table), then each of
+    ``parts``. With no parts the page is what it was before there were datasets and Spaces."""
     generated = generated or datetime.now(UTC)
-    tiles = {
-        "models": f"{len(models):,}",
-        "authors": f"{models['author'].nunique():,}",
-        "tasks": f"{models['pipeline_tag'].nunique():,}",
-        "downloads (30 days)": charts.human(float(models["downloads"].fillna(0).sum())),
-    }
-    tile_html = "".join(
-        f"<div class='tile'><b>{html.escape(v)}</b>{html.escape(k)}</div>" for k, v in tiles.items()
-    )
+    made = f"report made {html.escape(generated.strftime('%Y-%m-%d %H:%M UTC'))} by hfhub-report."
+    if models is not None:
+        tiles = {
+            "models": f"{len(models):,}",
+            "authors": f"{models['author'].nunique():,}",
+            "tasks": f"{models['pipeline_tag'].nunique():,}",
+            "downloads (30 days)": charts.human(float(models["downloads"].fillna(0).sum())),
+        }
+        head = f"<p class='sub'>Dataset {html.escape(dataset)}, {made}</p>{_tiles(tiles)}"
+    else:
+        head = f"<p class='sub'>No models table, {made}</p>"
     nav = "".join(f'<a href="#{html.escape(s.key)}">{html.escape(s.title)}</a>' for s in sections)
-    body = "".join(render_section(s) for s in sections)
+    nav += "".join(f'<a href="#{html.escape(p.key)}"><b>{html.escape(p.title)}</b></a>' for p in parts)
+    body = "".join(render_section(s) for s in sections) + "".join(render_part(p) for p in parts)
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         "<title>hfhub report: the mirrored Hub</title>"
-        f"<style>{CSS}</style></head><body>"
+        f"<style>{CSS}{PART_CSS if parts else ''}</style></head><body>"
         "<h1>What the mirrored Hub holds</h1>"
-        f"<p class='sub'>Dataset {html.escape(dataset)}, report made "
-        f"{html.escape(generated.strftime('%Y-%m-%d %H:%M UTC'))} by hfhub-report.</p>"
-        f"<div class='tiles'>{tile_html}</div><nav>{nav}</nav>{body}</body></html>\n"
+        f"{head}<nav>{nav}</nav>{body}</body></html>\n"
     )
