@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from hfhub.index import ann, store, vectors
 from hfhub.index.errors import EmptyQueryError, IndexKindError, StaleIndexError, UnknownModelError
-from hfhub.index.filters import SINGULAR, FilterColumns, SearchFilters
+from hfhub.index.filters import SINGULAR, FilterColumns, SearchFilters, check_applies
 from hfhub.index.text import expand_query, query_hashes
 from hfhub.links import hub_url
 
@@ -198,6 +198,7 @@ class ModelIndex:
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Result]:
         if not query or not query.strip():
             raise EmptyQueryError('empty query: say what to look for, e.g. "japanese sentiment classifier"')
+        check_applies(filters or SearchFilters(), self.kind)  # even when no term matches: say so
         hashes = query_hashes(expand_query(query))
         cols, weights = vectors.query_tfidf(hashes, self.term_hashes, self.idf, self.sublinear_tf)
         dense_q = self._dense_query(query, cols, weights)
@@ -217,6 +218,7 @@ class ModelIndex:
 
     def like(self, model_id: str, k: int = 10, filters: SearchFilters | None = None) -> list[Result]:
         """Models nearest to ``model_id``: dense cosine, plus bonuses for a shared task or lineage."""
+        check_applies(filters or SearchFilters(), self.kind)
         row = self.row_of(model_id)
         mask = self.columns.mask(filters or SearchFilters())
         mask = np.ones(self.n, dtype=bool) if mask is None else mask.copy()
