@@ -281,3 +281,43 @@ def test_a_server_without_an_index_of_a_type_says_so(tmp_path: Path, crawled: Pa
         status, body = api(server, "/api/search?q=x&type=space")
         assert status == 404 and "no index of spaces" in body["error"]
         assert api(server, "/api/search?q=speech")[1]["type"] == "dataset"  # its one type is the default
+
+
+def test_the_page_searches_the_type_chosen(three: SearchServer) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(three.url)
+        expect(page.locator("body")).to_have_attribute("data-ready", "true")
+        page.select_option("#type", "dataset")
+        expect(page.locator("#fits_gpu_gb")).to_be_hidden()  # a model filter: not shown, not sent
+        page.fill("#q", "speech")
+        page.select_option("#task", "automatic-speech-recognition")
+        page.click("#go")
+        expect(page.locator("#status")).to_contain_text("datasets for “speech”")
+        first = page.locator("#results > li").first
+        dataset = first.get_attribute("data-id")
+        expect(first.locator("a.model-link")).to_have_attribute("href", f"https://huggingface.co/datasets/{dataset}")
+        expect(first.locator(".url")).to_have_text(f"https://huggingface.co/datasets/{dataset}")
+        expect(first.locator(".facts")).to_contain_text("automatic-speech-recognition")
+        first.get_by_role("button", name="Similar datasets").click()
+        expect(page.locator("#status")).to_contain_text(f"similar to {dataset}")
+        page.go_back()
+        expect(page.locator("#type")).to_have_value("dataset")
+        expect(page.locator("#task")).to_have_value("automatic-speech-recognition")
+        page.select_option("#type", "space")
+        page.select_option("#sdk", "gradio")
+        page.fill("#q", "chat")
+        page.click("#go")
+        expect(page.locator("#status")).to_contain_text("Spaces for “chat”")
+        expect(page.locator("#results > li a.model-link").first).to_have_attribute(
+            "href", re.compile(r"^https://huggingface\.co/spaces/")
+        )
+        browser.close()
+        assert errors == []
