@@ -73,12 +73,17 @@ def describe(output: Path, seconds: dict[str, float]) -> None:
 
 
 def search(output: Path) -> int:
-    """A search of the index the crawl built, as ``hfhub-search`` prints it."""
+    """Searches of the indexes the crawls built, as ``hfhub-search`` prints them: models that fit a
+    24 GB GPU, then the models, datasets and Spaces for the same words."""
     from hfhub.search import main as search_main
 
     query = ["japanese text classification", "-k", "5", "--fits-gpu-gb", "24", "--index", str(output / "index")]
     print(f"\n$ hfhub-search {' '.join(repr(q) if ' ' in q else q for q in query)}", flush=True)
-    return search_main(query)
+    status = search_main(query)
+    # the three tables at once: each type's results in its own section (their scores are not comparable)
+    across = ["japanese text classification", "--type", "all", "-k", "3", "--output", str(output)]
+    print(f"\n$ hfhub-search {' '.join(repr(q) if ' ' in q else q for q in across)}", flush=True)
+    return status or search_main(across)
 
 
 def main(argv: list[str] | None = None) -> int:

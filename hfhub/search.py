@@ -24,9 +24,9 @@ from hfhub.web.api import FILTERS, MAX_K, BadRequest, parse_k
 DEFAULT_INDEX = paths.INDEX_DIR
 
 
-def default_index(kind: str) -> str:
+def default_index(kind: str, output: str = paths.OUTPUT_DIR) -> str:
     """output/index, output/index-datasets, output/index-spaces (beside the tables, as crawls build them)."""
-    return f"{paths.OUTPUT_DIR}/{paths.index_dir_name(kind)}"
+    return f"{output}/{paths.index_dir_name(kind)}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--index",
         help=f"the index of --type (default {DEFAULT_INDEX}, {default_index('datasets')}, {default_index('spaces')})",
+    )
+    p.add_argument(
+        "--output", default=paths.OUTPUT_DIR,
+        help=f"the folder of the tables and their indexes, for the default --index (default {paths.OUTPUT_DIR})",
     )
     p.add_argument(
         "--dataset", help="check the index against this dataset (default: the one it was built from)"
@@ -221,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
                             (args.serve, "--serve")):  # fmt: skip
             if given:
                 parser.error(f"{flag} is for one type: give --type model, dataset or space with it")
-    index_dir = args.index or default_index(kinds[0])
+    index_dir = args.index or default_index(kinds[0], args.output)
     if args.serve:
         from hfhub.web import serve_cli
 
@@ -237,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     sections: list[tuple[str, str, list]] = []
     try:
         for kind in kinds:
-            where = index_dir if len(kinds) == 1 else default_index(kind)
+            where = index_dir if len(kinds) == 1 else default_index(kind, args.output)
             try:
                 index = ModelIndex.load(where, args.dataset, kind=kind)
             except IndexNotFoundError:
@@ -255,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if not sections:
         print(
-            f"hfhub-search: error: no index at {', '.join(default_index(k) for k in kinds)}: crawl, or build "
+            f"hfhub-search: error: no index at {', '.join(default_index(k, args.output) for k in kinds)}: crawl, or build "
             "them with `hfhub-index build --type model|dataset|space`",
             file=sys.stderr,
         )

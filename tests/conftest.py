@@ -34,6 +34,12 @@ class CrawlResult:
         return pd.read_parquet(self.dataset_dir)
 
 
+def table_of(spider: str) -> str:
+    """The table a spider writes: its own for ``datasets`` and ``spaces``; models for any other
+    (``models``, and a spider of one's own yielding ``ModelItem``s)."""
+    return spider if spider in ("datasets", "spaces") else "models"
+
+
 def crawl_command(
     hub_url: str, workdir: Path, *spider_args: str, settings: Sequence[str] = (), env: dict[str, str] | None = None,
     spider: str = "models",
@@ -47,7 +53,7 @@ def crawl_command(
     for arg in spider_args:
         command += ["-a", arg]
     for setting in (
-        f"HFHUB_DATASET_DIR={workdir / spider}",
+        f"HFHUB_DATASET_DIR={workdir / table_of(spider)}",
         f"LOG_FILE={workdir / 'crawl.log'}",
         *settings,
     ):
@@ -69,10 +75,10 @@ def run_crawl(
     """Run `scrapy crawl <spider>` as a user would, in a subprocess, against ``hub_url``."""
     command, full_env = crawl_command(hub_url, workdir, *spider_args, settings=settings, env=env, spider=spider)
     proc = subprocess.run(command, cwd=REPO, env=full_env, timeout=timeout, capture_output=True, text=True)
-    log_file, stats_file = workdir / "crawl.log", workdir / stats_file_name(spider)
+    log_file, stats_file = workdir / "crawl.log", workdir / stats_file_name(table_of(spider))
     log = log_file.read_text() if log_file.exists() else ""
     stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
-    return CrawlResult(proc.returncode, log + proc.stdout + proc.stderr, stats, workdir / spider, workdir)
+    return CrawlResult(proc.returncode, log + proc.stdout + proc.stderr, stats, workdir / table_of(spider), workdir)
 
 
 def http_get(url: str) -> tuple[int, dict[str, str], bytes]:
