@@ -287,3 +287,5 @@ def test_the_schedule_script_refuses_a_wrong_mode_before_calling_scrapyd() -> No
            "SCRAPYD_URL": "http://127.0.0.1:9"}  # nothing listens there: a call would fail otherwise
     refused = subprocess.run(["sh", str(script), "bogus"], env=env, capture_output=True, text=True)
     assert refused.returncode == 2 and "mode must be full or incremental, not 'bogus'" in refused.stderr
+    refused = subprocess.run(["sh", str(script), "full", "datasets", "papers"], env=env, capture_output=True, text=True)
+    assert refused.returncode == 2 and "the tables are models, datasets and spaces, not 'papers'" in refused.stderr
