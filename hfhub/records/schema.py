@@ -14,14 +14,34 @@ import pyarrow as pa
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 STRINGS = pa.list_(pa.string())
 
+# The columns every table has, in the same places: who and when, …
+_IDENTITY = [
+    pa.field("id", pa.string(), nullable=False),
+    pa.field("author", pa.string()),
+    pa.field("name", pa.string()),
+    pa.field("sha", pa.string()),
+    pa.field("created_at", TIMESTAMP),
+    pa.field("last_modified", TIMESTAMP),
+]
+# … who may see it, …
+_ACCESS = [
+    pa.field("gated", pa.bool_()),
+    pa.field("gated_mode", pa.string()),
+    pa.field("private", pa.bool_()),
+    pa.field("disabled", pa.bool_()),
+]
+# … and, last, the derived scores, the search text and what no typed column holds
+_SCORES_AND_RAW = [
+    pa.field("popularity_score", pa.float64()),
+    pa.field("days_since_modified", pa.float64()),
+    pa.field("recency_score", pa.float64()),
+    pa.field("search_text", pa.string()),
+    pa.field("raw_json", pa.string()),
+]
+
 MODEL_SCHEMA = pa.schema(
     [
-        pa.field("id", pa.string(), nullable=False),
-        pa.field("author", pa.string()),
-        pa.field("name", pa.string()),
-        pa.field("sha", pa.string()),
-        pa.field("created_at", TIMESTAMP),
-        pa.field("last_modified", TIMESTAMP),
+        *_IDENTITY,
         pa.field("downloads", pa.int64()),
         pa.field("downloads_all_time", pa.int64()),
         pa.field("likes", pa.int64()),
@@ -36,10 +56,7 @@ MODEL_SCHEMA = pa.schema(
         pa.field("base_models", STRINGS),
         pa.field("architectures", STRINGS),
         pa.field("model_type", pa.string()),
-        pa.field("gated", pa.bool_()),
-        pa.field("gated_mode", pa.string()),
-        pa.field("private", pa.bool_()),
-        pa.field("disabled", pa.bool_()),
+        *_ACCESS,
         pa.field("num_parameters", pa.int64()),
         pa.field("num_parameters_source", pa.string()),
         pa.field("safetensors_total", pa.int64()),
@@ -75,11 +92,7 @@ MODEL_SCHEMA = pa.schema(
         pa.field("est_min_gpu_gb", pa.int64()),
         pa.field("est_min_cpu_ram_gb", pa.int64()),
         pa.field("est_decode_tokens_per_s", pa.float64()),
-        pa.field("popularity_score", pa.float64()),
-        pa.field("days_since_modified", pa.float64()),
-        pa.field("recency_score", pa.float64()),
-        pa.field("search_text", pa.string()),
-        pa.field("raw_json", pa.string()),
+        *_SCORES_AND_RAW,
     ]
 )
 
@@ -87,12 +100,7 @@ COLUMNS: tuple[str, ...] = tuple(MODEL_SCHEMA.names)
 
 DATASET_SCHEMA = pa.schema(
     [
-        pa.field("id", pa.string(), nullable=False),
-        pa.field("author", pa.string()),
-        pa.field("name", pa.string()),
-        pa.field("sha", pa.string()),
-        pa.field("created_at", TIMESTAMP),
-        pa.field("last_modified", TIMESTAMP),
+        *_IDENTITY,
         pa.field("downloads", pa.int64()),
         pa.field("downloads_all_time", pa.int64()),
         pa.field("likes", pa.int64()),
@@ -102,10 +110,7 @@ DATASET_SCHEMA = pa.schema(
         pa.field("description", pa.string()),
         pa.field("citation", pa.string()),
         pa.field("paperswithcode_id", pa.string()),
-        pa.field("gated", pa.bool_()),
-        pa.field("gated_mode", pa.string()),
-        pa.field("private", pa.bool_()),
-        pa.field("disabled", pa.bool_()),
+        *_ACCESS,
         pa.field("main_size", pa.int64()),
         pa.field("used_storage", pa.int64()),
         pa.field("files", STRINGS),
@@ -122,22 +127,13 @@ DATASET_SCHEMA = pa.schema(
         pa.field("libraries", STRINGS),
         pa.field("arxiv_ids", STRINGS),
         pa.field("config_names", STRINGS),
-        pa.field("popularity_score", pa.float64()),
-        pa.field("days_since_modified", pa.float64()),
-        pa.field("recency_score", pa.float64()),
-        pa.field("search_text", pa.string()),
-        pa.field("raw_json", pa.string()),
+        *_SCORES_AND_RAW,
     ]
 )
 
 SPACE_SCHEMA = pa.schema(
     [
-        pa.field("id", pa.string(), nullable=False),
-        pa.field("author", pa.string()),
-        pa.field("name", pa.string()),
-        pa.field("sha", pa.string()),
-        pa.field("created_at", TIMESTAMP),
-        pa.field("last_modified", TIMESTAMP),
+        *_IDENTITY,
         pa.field("likes", pa.int64()),
         pa.field("trending_score", pa.float64()),
         pa.field("tags", STRINGS),
@@ -147,10 +143,7 @@ SPACE_SCHEMA = pa.schema(
         pa.field("region", pa.string()),
         pa.field("models", STRINGS),
         pa.field("datasets", STRINGS),
-        pa.field("gated", pa.bool_()),
-        pa.field("gated_mode", pa.string()),
-        pa.field("private", pa.bool_()),
-        pa.field("disabled", pa.bool_()),
+        *_ACCESS,
         pa.field("used_storage", pa.int64()),
         pa.field("files", STRINGS),
         pa.field("file_count", pa.int64()),
@@ -164,10 +157,6 @@ SPACE_SCHEMA = pa.schema(
         # derived (docs/fields.md, "Spaces")
         pa.field("license", pa.string()),
         pa.field("arxiv_ids", STRINGS),
-        pa.field("popularity_score", pa.float64()),
-        pa.field("days_since_modified", pa.float64()),
-        pa.field("recency_score", pa.float64()),
-        pa.field("search_text", pa.string()),
-        pa.field("raw_json", pa.string()),
+        *_SCORES_AND_RAW,
     ]
 )

@@ -18,8 +18,9 @@ from hfhub.records.space import SpaceItem
 
 # words of a description or summary that go into search_text: enough to say what the repo is
 DESCRIPTION_WORDS = 60
+# prefixed tags whose values search_text already holds (or that say nothing of what the repo is)
 _SKIP_TAG_PREFIXES = ("arxiv:", "region:", "license:", "doi:", "task_categories:", "task_ids:", "modality:",
-                      "format:", "size_categories:", "language:", "library:", "size_categories:")
+                      "format:", "size_categories:", "language:", "library:")
 
 
 def _language_words(codes: Sequence[str] | None) -> list[str]:
