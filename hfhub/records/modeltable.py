@@ -7,7 +7,6 @@ derived size beyond int64) is left out and reported, never the whole page.
 
 from __future__ import annotations
 
-import functools
 import operator
 from collections import Counter
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from hfhub.records.model import ModelItem
-from hfhub.records.schema import MODEL_SCHEMA
+from hfhub.records.schema import MODEL_SCHEMA, cached_per_schema
 
 
 @dataclass
@@ -41,7 +40,7 @@ class StepReport:
 _UNCONVERTIBLE = (pa.ArrowException, OverflowError, TypeError, ValueError)
 
 
-@functools.cache
+@cached_per_schema
 def _row_getter(schema: pa.Schema) -> Callable[[Any], tuple[Any, ...]]:
     """An item's values in the schema's column order, in one C call."""
     return operator.attrgetter(*schema.names)

@@ -6,7 +6,6 @@ usable id cannot be kept at all and is reported as a drop. Nothing here raises o
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from hfhub.records.modeltable import StepReport
-from hfhub.records.schema import MODEL_SCHEMA
+from hfhub.records.schema import MODEL_SCHEMA, cached_per_schema
 
 # The Hub's repo ids (huggingface_hub's validate_repo_id): an optional namespace and a name, each of
 # letters, digits, "_", "-" and ".", starting and ending with a letter, digit or "_", at most 96
@@ -113,7 +112,7 @@ def _raw_json(value: Any) -> Any:
     return value if isinstance(value, str) and len(value) <= _MAX_RAW_JSON else INVALID
 
 
-@functools.cache
+@cached_per_schema
 def checkers_for(schema: pa.Schema) -> dict[str, Callable[[Any], Any]]:
     """Each column's check but the id's (``check_id``), for a table's schema."""
     return {f.name: _raw_json if f.name == "raw_json" else _checker_for(f.type) for f in schema if f.name != "id"}
