@@ -108,7 +108,15 @@ EXTENSIONS = {
     "hfhub.extensions.itemerrors.ItemErrorStats": 140,
     # builds on hfhub's dataset_published signal, i.e. after PublishCrawl has published
     "hfhub.extensions.index.IndexBuilder": 200,
+    # appends the published crawl's snapshot to the history (dataset_published too)
+    "hfhub.extensions.history.CrawlHistory": 210,
 }
+
+# --- history (hfhub-trends) -----------------------------------------------------------------------
+# Each published crawl's snapshot (downloads, likes, trending score, sha, deletions) goes to
+# HFHUB_HISTORY_DIR/<kind>/date=YYYY-MM-DD/ (hfhub/history/schema.py). None: "history" beside the
+# table's folder (output/history); the empty string: no history.
+HFHUB_HISTORY_DIR = None
 
 # --- search index (hfhub-search) ------------------------------------------------------------------
 # Build the search index from the dataset once a crawl is published (hfhub/extensions/index.py).
