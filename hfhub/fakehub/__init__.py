@@ -8,6 +8,8 @@ and Link headers, details, ``expand``), model and dataset cards, faults, churn a
 - ``serve(ServerConfig(models=N, datasets=D, spaces=S, ...))``: an in-process server with ``.url`` and
   ``.shutdown()``; D and S default to N // 2.
 - ``FakeHubProcess(models, seed, args, datasets=, spaces=)``: the same as a subprocess, for tests.
+- ``Corpus.advance(days)``, ``POST /_fake/advance``, ``FakeHubProcess.advance``: simulated days that move
+  counts, commit, create and delete repos, deterministically (``timeline``).
 """
 
 from __future__ import annotations

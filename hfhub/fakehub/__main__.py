@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m hfhub.fakehub",
         description="A local fake of the Hub API: /api/models, /api/datasets and /api/spaces (lists with "
-                    "keyset cursors, details), model and dataset cards, faults, churn and mutations.")
+                    "keyset cursors, details), model and dataset cards, faults, churn, mutations and simulated days.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="0 picks a free port")
     p.add_argument("--models", type=int, default=20000)
@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="serve these recorded real dataset records at /api/datasets; repeatable")
     p.add_argument("--space-records", action="append", default=[], metavar="FILE",
                    help="serve these recorded real Space records at /api/spaces; repeatable")
+    p.add_argument("--start-days", type=int, default=0, metavar="D",
+                   help="advance the fake's time D days at start-up (POST /_fake/advance does it later)")
     p.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     return p
 
@@ -72,10 +74,13 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     )
     if args.records and args.churn:
         raise SystemExit("--churn needs a generated corpus: recorded records do not change")
+    if args.start_days < 0:
+        raise SystemExit("--start-days must be >= 0")
     return ServerConfig(models=args.models, seed=args.seed, host=args.host, port=args.port,
                         max_page_size=args.max_page_size, cache_mb=args.cache_mb, faults=faults,
                         records=tuple(args.records), datasets=args.datasets, spaces=args.spaces,
-                        dataset_records=tuple(args.dataset_records), space_records=tuple(args.space_records))
+                        dataset_records=tuple(args.dataset_records), space_records=tuple(args.space_records),
+                        start_days=args.start_days)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     what = ", ".join(
         f"{hub.size(kind)} recorded real {kind}" if config.records_of(kind) else f"{config.size_of(kind)} {kind}"
         for kind in ("models", "datasets", "spaces")
-    ) + f", seed {args.seed}"
+    ) + f", seed {args.seed}" + (f", day {args.start_days}" if args.start_days else "")
     print(f"hfhub-fakehub listening on {hub.url} ({what})", flush=True)
     stop.wait()
     logger.info("stopping")

@@ -11,11 +11,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hfhub.fakehub import columns, rand, vocab
+
+if TYPE_CHECKING:
+    from hfhub.fakehub.timeline import Timeline
 
 _SUFFIX_STREAM = 40
 N_AUTHORS = 300_000
@@ -48,6 +51,11 @@ class Corpus:
         self._author_lookup: dict[str, int] | None = None
         self._oid_salt = rand.bits_int(seed, 60, 0) & 0xFFFFFFFFFF
         self._pools: dict[int, list[int]] = {}
+        self.initial_size = models
+        # Simulated time (``advance``): days advanced, the start of the next day, the per-repo state.
+        self.day = 0
+        self.clock_ms = columns.EPOCH_END_MS
+        self.timeline: Timeline | None = None
         self._grow(models)
 
     # -- size and ids -------------------------------------------------------------
@@ -208,6 +216,13 @@ class Corpus:
             self.cols["modified_ms"][new] = now
             self.version += 1
             return [int(i) for i in new]
+
+    def advance(self, days: int = 1) -> dict[str, Any]:
+        """Move ``days`` days on: counts, commits, new and deleted repos (``fakehub.timeline``); what
+        changed (``day``, ``now``, ``touched``, ``changed``, ``added``, ``deleted``, their ids, ``live``)."""
+        from hfhub.fakehub import timeline  # noqa: PLC0415 (only a corpus that advances needs it)
+
+        return timeline.advance(self, days)
 
     def apply(self, touch: Iterable[int] = (), delete: Iterable[int] = (), add: int = 0) -> list[int]:
         with self.lock:

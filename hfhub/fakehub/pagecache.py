@@ -2,7 +2,8 @@
 
 Building a record costs ~40 us of Python; a crawler re-reading the same listing (resumed
 crawls, several spiders, benchmarks) then gets entries for the cost of a dict lookup. A
-touch bumps the model's revision, so a changed model is never served stale.
+touch bumps the model's revision, and an advance of the fake's time (which moves nearly every repo's
+counts) its kind's day, which the key holds too, so a changed model is never served stale.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import orjson
 
 from hfhub.fakehub import views
 
-Key = tuple[str, int, int, tuple[str, ...]]
+Key = tuple[str, int, int, int, tuple[str, ...]]
 
 
 class EntryCache:
@@ -26,8 +27,9 @@ class EntryCache:
         self.lock = threading.Lock()
 
     def encode_page(self, indices: list[int], revisions: dict[int, int], keys: tuple[str, ...],
-                    build: Callable[[list[int]], list[dict[str, Any]]], kind: str = "models") -> bytes:
-        wanted = [(kind, i, revisions.get(i, 0), keys) for i in indices]
+                    build: Callable[[list[int]], list[dict[str, Any]]], kind: str = "models",
+                    day: int = 0) -> bytes:
+        wanted = [(kind, day, i, revisions.get(i, 0), keys) for i in indices]
         with self.lock:
             found = [self.entries.get(k) for k in wanted]
         missing = [i for i, hit in zip(indices, found) if hit is None]
@@ -35,7 +37,7 @@ class EntryCache:
             fresh = {i: orjson.dumps(views.pick(r, keys)) for i, r in zip(missing, build(missing))}
             found = [hit if hit is not None else fresh[i] for i, hit in zip(indices, found)]
             if self.budget:
-                self._store({(kind, i, revisions.get(i, 0), keys): fresh[i] for i in missing})
+                self._store({(kind, day, i, revisions.get(i, 0), keys): fresh[i] for i in missing})
         return b"[" + b",".join(found) + b"]"  # type: ignore[arg-type]
 
     def _store(self, items: dict[Key, bytes]) -> None:

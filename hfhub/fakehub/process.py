@@ -23,11 +23,13 @@ class FakeHubProcess:
     """Starts ``python -m hfhub.fakehub --port 0`` and waits for its listening line."""
 
     def __init__(self, models: int = 1000, seed: int = 1, args: Sequence[str] = (),
-                 startup_timeout: float = 30.0, datasets: int | None = None, spaces: int | None = None) -> None:
+                 startup_timeout: float = 30.0, datasets: int | None = None, spaces: int | None = None,
+                 start_days: int = 0) -> None:
         self.models = models
         self.seed = seed
         self.datasets = datasets
         self.spaces = spaces
+        self.start_days = start_days
         self.args = list(args)
         self.startup_timeout = startup_timeout
         self.url = ""
@@ -47,6 +49,8 @@ class FakeHubProcess:
             cmd += ["--datasets", str(self.datasets)]
         if self.spaces is not None:
             cmd += ["--spaces", str(self.spaces)]
+        if self.start_days:
+            cmd += ["--start-days", str(self.start_days)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         try:
             self.url = self._read_url()
@@ -86,9 +90,10 @@ class FakeHubProcess:
         with urllib.request.urlopen(f"{self.url}/_fake/stats", timeout=10) as r:
             return orjson.loads(r.read())  # type: ignore[no-any-return]
 
-    def snapshot(self, kind: str = "models") -> dict[str, dict[str, str]]:
-        """``{id: {"sha", "lastModified"}}`` of every repo of ``kind`` (models, datasets, spaces) the
-        fake holds now (moves nothing)."""
+    def snapshot(self, kind: str = "models") -> dict[str, dict[str, Any]]:
+        """``{id: {"sha", "lastModified", "downloads", "downloadsAllTime", "likes", "trendingScore"}}`` of
+        every repo of ``kind`` (models, datasets, spaces) the fake holds now (moves nothing; Spaces'
+        downloads are None)."""
         with urllib.request.urlopen(f"{self.url}/_fake/snapshot?kind={kind}", timeout=60) as r:
             return orjson.loads(r.read())  # type: ignore[no-any-return]
 
@@ -96,12 +101,18 @@ class FakeHubProcess:
                kind: str = "models") -> dict[str, Any]:
         return self._post("/_fake/mutate", {"kind": kind, "touch": list(touch), "delete": list(delete), "add": add})
 
+    def advance(self, days: int = 1, kind: str = "all") -> dict[str, Any]:
+        """Move the fake's time ``days`` days on, for ``kind`` (models, datasets, spaces or all):
+        ``{"days": N, "<kind>": {"day", "now", "touched", "changed", "added", "deleted", "added_ids",
+        "deleted_ids", "live"}}`` (``FakeHub.advance``, ``fakehub.timeline``)."""
+        return self._post("/_fake/advance", {"days": days, "kind": kind}, timeout=600)
+
     def set_churn(self, per_page: int) -> None:
         """From now on, touch ``per_page`` repos after each list page, of the page's kind (``--churn``)."""
         self._post("/_fake/churn", {"per_page": per_page})
 
-    def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+    def _post(self, path: str, payload: dict[str, Any], timeout: float = 30) -> dict[str, Any]:
         req = urllib.request.Request(f"{self.url}{path}", data=orjson.dumps(payload), method="POST",
                                      headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
             return orjson.loads(r.read())  # type: ignore[no-any-return]

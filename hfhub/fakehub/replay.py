@@ -77,6 +77,7 @@ class ReplayCorpus:
         self.lock = threading.RLock()
         self.revisions: dict[int, int] = {}
         self.version = 0
+        self.day = 0  # recorded records do not advance (``Corpus.advance``)
         self.alive = np.ones(len(records), dtype=bool)
         self.cols: dict[str, np.ndarray] = {
             column: np.array([_count(r.get(key)) for r in records], dtype=np.int64)

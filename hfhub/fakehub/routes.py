@@ -66,7 +66,8 @@ def list_repos(hub: FakeHub, kind: str, raw_query: str) -> Response:
     corpus, lister = hub.corpus_of(kind), hub.lister_of(kind)
     with corpus.lock:
         indices, cursor = lister.page(q)
-        body = hub.entries.encode_page(indices, corpus.revisions, views.list_keys(q), corpus.records, kind)
+        body = hub.entries.encode_page(indices, corpus.revisions, views.list_keys(q), corpus.records, kind,
+                                       corpus.day)
     link = next_link(hub.url, raw_query, cursor, hub.config.faults.link, f"/api/{kind}") if cursor else None
     return 200, JSON, body, {"Link": link} if link else {}
 
@@ -75,9 +76,13 @@ def list_models(hub: FakeHub, raw_query: str) -> Response:
     return list_repos(hub, "models", raw_query)
 
 
+SNAPSHOT_KEYS = ("sha", "lastModified", "downloads", "downloadsAllTime", "likes", "trendingScore")
+
+
 def snapshot(hub: FakeHub, raw_query: str = "") -> Response:
-    """What the fake holds right now, for tests to compare a crawl with: ``{id: {"sha",
-    "lastModified"}}`` of every live repo of ``?kind=`` (models by default). Not counted, and it
+    """What the fake holds right now, for tests to compare a crawl with: ``{id: {"sha", "lastModified",
+    "downloads", "downloadsAllTime", "likes", "trendingScore"}}`` of every live repo of ``?kind=``
+    (models by default), as its records carry them (Spaces' downloads are null). Not counted, and it
     moves nothing (no churn)."""
     kind = dict(query.parse_pairs(raw_query)).get("kind") or "models"
     if kind not in query.KINDS:
@@ -88,7 +93,7 @@ def snapshot(hub: FakeHub, raw_query: str = "") -> Response:
         state = {}
         for start in range(0, len(live), 2000):
             for record in corpus.records(live[start:start + 2000]):
-                state[record["id"]] = {"sha": record.get("sha"), "lastModified": record.get("lastModified")}
+                state[record["id"]] = {key: record.get(key) for key in SNAPSHOT_KEYS}
     return 200, JSON, orjson.dumps(state), {}
 
 

@@ -53,6 +53,7 @@ class ServerConfig:
     spaces: int | None = None  # None: models // 2 (none when serving recorded records)
     dataset_records: tuple[str, ...] = ()  # recorded real dataset records to serve instead
     space_records: tuple[str, ...] = ()  # recorded real Space records to serve instead
+    start_days: int = 0  # advance every generated kind this many days at start-up (``FakeHub.advance``)
 
     def records_of(self, kind: str) -> tuple[str, ...]:
         return {"models": self.records, "datasets": self.dataset_records, "spaces": self.space_records}[kind]
@@ -103,6 +104,8 @@ class FakeHub:
         self.httpd.daemon_threads = True
         self.url = f"http://{config.host}:{self.httpd.server_port}"
         self._thread: threading.Thread | None = None
+        if config.start_days:
+            self.advance({"days": config.start_days})
 
     def start(self) -> FakeHub:
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="fakehub", daemon=True)
@@ -149,8 +152,34 @@ class FakeHub:
 
     def stats_payload(self) -> dict[str, Any]:
         versions = {kind: corpus.version for kind, corpus in self._corpora.items()}
+        days = {kind: corpus.day for kind, corpus in self._corpora.items()}
         return {**self.stats.snapshot(), "models": len(self.corpus), "corpus_version": self.corpus.version,
-                "datasets": self.size("datasets"), "spaces": self.size("spaces"), "corpus_versions": versions}
+                "datasets": self.size("datasets"), "spaces": self.size("spaces"), "corpus_versions": versions,
+                "days": days}
+
+    def advance(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """``{"days": N, "kind": "models"|"datasets"|"spaces"|"all"}`` (1 day, all kinds by default):
+        move the fake's time on (``Corpus.advance``, ``fakehub.timeline``). The answer: ``{"days": N,
+        "<kind>": {"day", "now", "touched", "changed", "added", "deleted", "added_ids", "deleted_ids",
+        "live"}}`` for each generated kind moved (a kind of recorded records does not move: all skips it,
+        naming it is a 400)."""
+        kind = payload.get("kind") or "all"
+        if kind != "all" and kind not in query.KINDS:
+            raise ApiError(400, f"kind must be all or one of {', '.join(query.KINDS)}")
+        days = payload.get("days", 1)
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 36_500:
+            raise ApiError(400, "days must be an integer from 0 to 36500")
+        kinds = query.KINDS if kind == "all" else (kind,)
+        answer: dict[str, Any] = {"days": days}
+        for k in kinds:
+            if self.config.records_of(k):
+                if kind != "all":
+                    raise ApiError(400, f"recorded {k} do not change")
+                continue
+            corpus = self.corpus_of(k)
+            assert isinstance(corpus, Corpus)
+            answer[k] = corpus.advance(days)
+        return answer
 
     def mutate(self, payload: dict[str, Any]) -> dict[str, Any]:
         """``{"kind": "models"|"datasets"|"spaces", "touch": [ids], "delete": [ids], "add": n}``;
@@ -215,9 +244,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.hub.stats.count(self.hub.stats.requests, "control")
         length = int(self.headers.get("Content-Length") or 0)
         try:
-            if path not in ("/_fake/mutate", "/_fake/churn"):
+            if path not in ("/_fake/mutate", "/_fake/churn", "/_fake/advance"):
                 raise ApiError(404, routes.NOT_FOUND_PAGE)
             payload = orjson.loads(self.rfile.read(length) or b"{}")
+            if not isinstance(payload, dict):
+                raise ApiError(400, "Body is not a JSON object")
+            if path == "/_fake/advance":
+                return self._json(200, self.hub.advance(payload))
             if path == "/_fake/churn":
                 self.hub.faults.churn = max(0, int(payload.get("per_page", 0)))
                 return self._json(200, {"per_page": self.hub.faults.churn})
