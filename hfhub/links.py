@@ -263,7 +263,22 @@ class LinkFinder:
                 link.exists = None if present is None else link.id in present
                 link.url = hub_url("datasets", link.id)
                 out.append(link)
-        return out
+        return _merged(out)
+
+
+def _merged(links: list[Link]) -> list[Link]:
+    """One link per target: a dataset named both by its id and by its bare name is one id match,
+    its sources together (in the order found)."""
+    by_id: dict[str, Link] = {}
+    for link in links:
+        known = by_id.get(link.id)
+        if known is None:
+            by_id[link.id] = link
+            continue
+        known.via.extend(v for v in link.via if v not in known.via)
+        if link.match == "id":
+            known.match, known.listed = "id", link.listed
+    return sorted(by_id.values(), key=lambda link: link.id)
 
 
 class _Collect:

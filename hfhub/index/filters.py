@@ -40,11 +40,13 @@ class SearchFilters:
     sdk: str | None = None  # Spaces: gradio, streamlit, docker, static
 
     def given(self) -> list[str]:
-        """The names of the filters that constrain something."""
-        return [f.name for f in fields(self) if getattr(self, f.name) not in (None, False)]
+        """The names of the filters that constrain something (``quantized=False`` does: only
+        unquantized models; ``no_gated=False`` does not)."""
+        return [f.name for f in fields(self)
+                if getattr(self, f.name) not in (None, False) or (f.name == "quantized" and self.quantized is False)]
 
     def is_empty(self) -> bool:
-        return all(getattr(self, f.name) in (None, False) for f in fields(self))
+        return not self.given()
 
 
 # Filter name -> (column of the index's model table, what the CLI calls it)

@@ -150,7 +150,7 @@ def dataset_item_from_api(record: Any, crawled_at: datetime) -> DatasetItem:
         formats=tagged["format"] or None,
         size_category=_first(_tags_else_card(tagged, "size_categories", card, "size_categories")),
         languages=_tags_else_card(tagged, "language", card, "language"),
-        license=_first(as_list(card["license"])) if card.get("license") is not None else _first(tagged["license"]),
+        license=_first(as_list(card.get("license")) or None) or _first(tagged["license"]),
         libraries=tagged["library"] or None,
         arxiv_ids=tagged["arxiv"] or None,
         config_names=_config_names(card.get("configs")),

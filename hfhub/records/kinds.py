@@ -47,7 +47,8 @@ class RepoKind:
 
     def expand_properties(self, setting: Any) -> tuple[str, ...]:
         """The properties to expand for a value of ``HFHUB_EXPAND_<NAME>``: None for the default,
-        ``all`` for every one, else the names given (a list, or one string separated by commas)."""
+        ``all`` for every one, else the names given (a list, or one string separated by commas)
+        plus those the crawl itself reads (``CRAWL_NEEDS``)."""
         if setting is None or setting == "" or setting == []:
             return self.expand_default
         names = setting.split(",") if isinstance(setting, str) else list(setting)
@@ -60,8 +61,12 @@ class RepoKind:
                 f"{self.expand_setting}: {', '.join(unknown)} not expandable on /api/{self.name}; "
                 f"choose from {', '.join(self.expandable)} (or all)"
             )
-        return tuple(dict.fromkeys(names))
+        return tuple(dict.fromkeys([*CRAWL_NEEDS, *names]))
 
+
+# What the crawl reads whatever else is asked for: createdAt (a full crawl's order check),
+# lastModified (the incremental cut-off and watermark), sha (cards, once per revision).
+CRAWL_NEEDS = ("createdAt", "lastModified", "sha")
 
 # huggingface_hub src/huggingface_hub/hf_api.py at ee0a4510 (2026-08-20), ExpandModelProperty_T
 MODEL_EXPANDABLE = (

@@ -14,11 +14,21 @@ Card YAML (``cardData``) is data from strangers: it is stored here as inert text
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+
+# The Hub's timestamps: ISO 8601, milliseconds, UTC ("2024-11-25T20:07:28.000Z"). Only a value of
+# exactly that form reads back unchanged from a timestamp[ms, UTC] column.
+_HUB_TIME_LENGTH = len("2024-11-25T20:07:28.000Z")
+TIME_KEYS = frozenset({"createdAt", "lastModified"})
+
+
+def _reads_back_as_time(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == _HUB_TIME_LENGTH and value[10] == "T" and value[-1] == "Z"
 
 
 def _siblings_are_file_names(value: Any, files: Any) -> bool:
@@ -45,6 +55,10 @@ def raw_json(item: Any, record: Any, held: Mapping[str, str]) -> str | None:
                 kept = _siblings_are_file_names(value, typed)
             elif key == "modelId":  # the legacy alias of id, in default listings
                 kept = value == values.get("id")
+            elif key in TIME_KEYS:
+                kept = typed is not None and _reads_back_as_time(value)
+            elif key == "gated":
+                kept = value is typed if isinstance(value, bool) else value == values.get("gated_mode")
             else:
                 kept = typed is not None
             if kept:
@@ -52,7 +66,12 @@ def raw_json(item: Any, record: Any, held: Mapping[str, str]) -> str | None:
         elif column is not None:  # null in the record, null in its column
             continue
         rest[key] = value
-    return orjson.dumps(rest).decode("utf-8") if rest else None
+    if not rest:
+        return None
+    try:
+        return orjson.dumps(rest).decode("utf-8")
+    except TypeError:  # an item of one's own spider: integers beyond 64 bits, keys that are not strings
+        return json.dumps(rest, ensure_ascii=False, default=repr)
 
 
 def fill_raw_json(items: list[Any], held: Mapping[str, str]) -> None:
@@ -74,8 +93,10 @@ def _api_time(value: Any) -> Any:
 def api_properties(row: Mapping[str, Any], held: Mapping[str, str]) -> dict[str, Any]:
     """The API properties a stored row holds: ``raw_json`` merged with the typed columns that hold
     a property as given (``held``: the kind's ``held_by_column``), in the API's own spelling.
-    (A property the API sent as null and one it left out are both absent here.) ``row``: one row
-    as ``pyarrow.Table.to_pylist()`` gives it."""
+    ``row``: one row as ``pyarrow.Table.to_pylist()`` gives it. Two approximations: a property the
+    API sent as null and one it left out are both absent here; and ``author`` (the id's namespace
+    when the record had none) and a Space's ``sdk`` (its card's when the record had none) read back
+    even where the API left them out."""
     properties: dict[str, Any] = {}
     for key, column in held.items():
         value = row.get(column)

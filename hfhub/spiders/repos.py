@@ -90,12 +90,15 @@ class RepoListingSpider(CardRequests, scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         """The crawl's kind, for every component (``HFHUB_REPO_KIND``), and its table's own folders
-        (``output/datasets``, …) unless the command line or scrapyd gave them (``-s``)."""
+        (``output/datasets``, …) where the folder settings still hold the models' defaults
+        (``output/models``, ``output/cards``): a folder given anywhere (project settings, a
+        script's ``Settings``, ``-s``, scrapyd) is kept."""
         super().update_settings(settings)
         settings.set("HFHUB_REPO_KIND", cls.kind.name, priority="spider")
+        models_defaults = kind_default_paths("models")
         for name, value in kind_default_paths(cls.kind.name).items():
-            if (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:
-                settings.set(name, value, priority="spider")
+            if settings.get(name) == models_defaults[name] and value != models_defaults[name]:
+                settings.set(name, value, priority=max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"]))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -118,8 +121,8 @@ class RepoListingSpider(CardRequests, scrapy.Spider):
         if spider.order.overridden:
             spider.logger.info(
                 "a full crawl lists by createdAt, not by sort=%(sort)s: %(sort)s changes while the listing is "
-                "paged, so models would be missed; the dataset holds the same models in any order (sort "
-                "chooses which models a limit keeps)", {"sort": spider.order.overridden},
+                "paged, so %(kind)s would be missed; the table holds the same %(kind)s in any order (sort "
+                "chooses which %(kind)s a limit keeps)", {"sort": spider.order.overridden, "kind": cls.kind.name},
             )
         return spider
 
@@ -291,8 +294,8 @@ class RepoListingSpider(CardRequests, scrapy.Spider):
         if breaks:
             if not self.crawler.stats.get_value("hfhub/listing/out_of_order"):
                 self.logger.warning(
-                    "the Hub's listing broke its %(sort)s order on %(url)s: the crawl cannot prove it saw every model",
-                    {"sort": self.order.sort, "url": url},
+                    "the Hub's listing broke its %(sort)s order on %(url)s: the crawl cannot prove it saw every %(kind)s",
+                    {"sort": self.order.sort, "url": url, "kind": self.kind.singular},
                 )
             self.crawler.stats.inc_value("hfhub/listing/out_of_order", breaks)
 
