@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 WRITE_FAILURE_STATS = (
     "hfhub/parts_failed", "hfhub/cards/parts_failed", "hfhub/cards/publish_failed", "hfhub/publish/refused",
     "hfhub/publish/failed",
-    "hfhub/publish/handlers_failed", "hfhub/index/failed",
+    "hfhub/publish/handlers_failed", "hfhub/index/failed", "hfhub/history/failed",
 )
 
 

@@ -58,7 +58,12 @@ class CrawlHistory:
 
     async def dataset_published(self, mode: str, **kwargs: Any) -> None:
         crawl_id = self.session.crawl_id
-        snapshot: Snapshot = await maybe_deferred_to_future(deferToThread(self._append, crawl_id, mode))
+        try:
+            snapshot: Snapshot = await maybe_deferred_to_future(deferToThread(self._append, crawl_id, mode))
+        except Exception:  # noqa: BLE001 - any failure: logged, counted, and the exit status says so
+            logger.exception("the crawl's history snapshot could not be written; a resumed run (same JOBDIR) writes it")
+            self.stats.inc_value("hfhub/history/failed")
+            return
         self.stats.set_value("hfhub/history/rows", snapshot.rows)
         self.stats.set_value("hfhub/history/deleted", snapshot.deleted)
         self.stats.set_value("hfhub/history/bytes", snapshot.bytes)

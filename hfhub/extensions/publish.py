@@ -91,7 +91,8 @@ class PublishCrawl:
             signal=hfhub_signals.dataset_published, dataset_dir=self.dataset_dir, mode=mode,
             models=self.stats.get_value(f"hfhub/{self.kind_name}_published"),
         )
-        failed = sum(1 for _, result in results if isinstance(result, Failure))
+        # (send_catch_log_async hands back the exception itself, send_catch_log a Failure)
+        failed = sum(1 for _, result in results if isinstance(result, (Failure, BaseException)))
         if failed:  # Scrapy has logged each with its traceback
             self.stats.set_value("hfhub/publish/handlers_failed", failed)
         # Only now is the crawl done with: killed while the index was built, the same JOBDIR

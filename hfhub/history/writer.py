@@ -60,7 +60,8 @@ def _crawl_ids(parts_dir: Path) -> pa.Array:
     parts = sorted(parts_dir.glob(PART_GLOB))
     if not parts:
         return pa.array([], pa.string())
-    return pc.unique(ds.dataset(parts, format="parquet").to_table(columns=["id"]).column("id")).combine_chunks()
+    ids = ds.dataset(parts, format="parquet").to_table(columns=["id"]).column("id").combine_chunks()
+    return pc.unique(ids)
 
 
 def previous_full_snapshot(history_dir: Path, kind: str, before: datetime, crawl_id: str) -> Path | None:
