@@ -56,3 +56,6 @@ def test_dataset_workers_one_killed_lose_nothing(redis_server: str, tmp_path: Pa
     assert sorted(s.get("hfhub/datasets_published", 0) for s in stats) == [0, 2000]
     assert sum(s.get("hfhub/cluster/leases_reclaimed", 0) for s in stats) > 0
     assert not list(client.scan_iter("datasets:requests:*"))
+    # the worker that published wrote the crawl's one snapshot to the history
+    (snapshot,) = (tmp_path / "history" / "datasets").glob("date=*/part-*.parquet")
+    assert set(pd.read_parquet(snapshot)["id"]) == expected

@@ -255,6 +255,8 @@ def test_scheduled_datasets_and_spaces_jobs_mirror_the_hub(hub: FakeHubProcess, 
     assert table["id"].is_unique and set(table["id"]) == set(hub.snapshot(spider))
     assert json.loads((tmp_path / "stats.json").read_text())[f"hfhub/{spider}_written"] == len(table)
     assert (tmp_path / f"index-{spider}" / "manifest.json").exists()
+    (snapshot,) = (tmp_path / "history" / spider).glob("date=*/part-*.parquet")  # the job's history
+    assert set(pd.read_parquet(snapshot)["id"]) == set(table["id"])
 
 
 def test_the_token_reaches_the_hub_and_nothing_else(hub: FakeHubProcess, scrapyd: Scrapyd,
