@@ -91,6 +91,8 @@ def test_the_history_is_partitioned_by_day(three_crawls):
     table = history(folder)
     days = {path.parent.name for path in snapshot_files(folder)}
     assert days == {f"date={d:%Y-%m-%d}" for d in table["crawled_at"]}
+    # dated by the Hub's clock (its Date header): the fake's starts on 2026-11-01, a day per advance
+    assert days == {"date=2026-11-01", "date=2026-11-02", "date=2026-11-03"}
     # a reader names the days it wants and reads only those folders
     one_day = ds.dataset(folder / "models", format="parquet", partitioning="hive")
     day = sorted(days)[0].partition("=")[2]

@@ -5,15 +5,21 @@ crawl is forgotten), so a kill while the snapshot is written is finished by the 
 publication is a no-op and whose ``dataset_published`` comes again. In a cluster, the worker that
 publishes writes it. ``HFHUB_HISTORY_DIR``: the folder (default: ``history`` beside the table's
 folder, ``output/history``); the empty string turns history off.
+
+A snapshot is dated by the Hub's clock: the ``Date`` header of the last response this process got
+from it (the real Hub's is its time; the fake Hub's its simulated time, which ``/_fake/advance``
+moves a day at a time), else the crawl's start. So a history of the fake spans the days it simulated.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
@@ -28,6 +34,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +56,26 @@ class CrawlHistory:
         self.dataset_dir = dataset_path(settings["HFHUB_DATASET_DIR"])
         self.history_dir = history_dir_for(settings.get("HFHUB_HISTORY_DIR"), self.dataset_dir)
         self.compression = settings["HFHUB_PARQUET_COMPRESSION"]
+        self.hub_date: bytes | None = None  # the Date header of the Hub's last response
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         extension = cls(crawler)
         crawler.signals.connect(extension.dataset_published, signal=hfhub_signals.dataset_published)
+        crawler.signals.connect(extension.response_received, signal=signals.response_received)
         return extension
+
+    def response_received(self, response: Response, **kwargs: Any) -> None:
+        self.hub_date = response.headers.get(b"Date") or self.hub_date
+
+    def snapshot_time(self, crawl_id: str) -> datetime:
+        """By the Hub's clock (its last Date header), else the crawl's start, else now."""
+        if self.hub_date is not None:
+            try:
+                return parsedate_to_datetime(self.hub_date.decode("latin-1")).astimezone(UTC)
+            except (TypeError, ValueError, IndexError):
+                pass  # a Date the Hub garbled: the crawl's own clock
+        return crawl_started_at(crawl_id) or datetime.now(UTC)
 
     async def dataset_published(self, mode: str, **kwargs: Any) -> None:
         crawl_id = self.session.crawl_id
@@ -76,5 +97,5 @@ class CrawlHistory:
             raise RuntimeError(f"no published version in {self.dataset_dir}")
         return append_snapshot(
             self.history_dir, self.kind, version, inprogress_dir(self.dataset_dir, crawl_id), crawl_id=crawl_id,
-            crawled_at=crawl_started_at(crawl_id) or datetime.now(UTC), mode=mode, compression=self.compression,
+            crawled_at=self.snapshot_time(crawl_id), mode=mode, compression=self.compression,
         )

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 import orjson
 
-from hfhub.fakehub import query, routes
+from hfhub.fakehub import columns, query, routes
 from hfhub.fakehub.corpus import Corpus
 from hfhub.fakehub.faults import FaultConfig, Faults, Verdict
 from hfhub.fakehub.listing import Lister
@@ -157,6 +157,13 @@ class FakeHub:
                 "datasets": self.size("datasets"), "spaces": self.size("spaces"), "corpus_versions": versions,
                 "days": days}
 
+    def clock_seconds(self) -> float:
+        """The fake's simulated time: the end of its generated dates (2026-11-01) until
+        ``/_fake/advance`` moves it (the newest kind's clock). The ``Date`` of its responses, as the
+        real Hub's says its own time: a crawl dates its history snapshot by it."""
+        clocks = [getattr(c, "clock_ms", 0) for c in list(self._corpora.values())]
+        return max([columns.EPOCH_END_MS, *clocks]) / 1000
+
     def advance(self, payload: dict[str, Any]) -> dict[str, Any]:
         """``{"days": N, "kind": "models"|"datasets"|"spaces"|"all"}`` (1 day, all kinds by default):
         move the fake's time on (``Corpus.advance``, ``fakehub.timeline``). The answer: ``{"days": N,
@@ -223,6 +230,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def version_string(self) -> str:
         return self.server_version
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # the Date header says the fake's simulated time (FakeHub.clock_seconds)
+        return super().date_time_string(self.hub.clock_seconds() if timestamp is None else timestamp)
 
     def setup(self) -> None:
         super().setup()
