@@ -15,6 +15,7 @@ DATASETS_DIR = f"{OUTPUT_DIR}/datasets"
 SPACES_DIR = f"{OUTPUT_DIR}/spaces"
 DATASET_CARDS_DIR = f"{OUTPUT_DIR}/dataset_cards"
 TABLE_DIRS = {"models": DATASET_DIR, "datasets": DATASETS_DIR, "spaces": SPACES_DIR}
+HISTORY_DIR = f"{OUTPUT_DIR}/history"  # the crawls' snapshots, for hfhub-trends (HFHUB_HISTORY_DIR)
 
 
 def kind_default_paths(kind_name: str) -> dict[str, str]:
