@@ -124,3 +124,29 @@ def test_history_off_and_elsewhere(small_hub, tmp_path):
                        settings=[f"HFHUB_HISTORY_DIR={elsewhere}"])
     assert result.returncode == 0
     assert len(history(elsewhere, "datasets")) == 50
+
+
+def test_a_full_crawl_marks_gone_what_a_refresh_since_the_last_full_crawl_had_seen(tmp_path):
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+
+    from hfhub.history.writer import _gone_since, previous_state, snapshot_path, snapshot_table
+    from hfhub.storage.dataset import write_table
+
+    def write(ids: list[str], mode: str, day: int, deleted: tuple[str, ...] = ()) -> None:
+        at = datetime(2026, 11, day, tzinfo=UTC)
+        seen = pa.table({"id": ids, **{c: pa.nulls(len(ids)) for c in (
+            "downloads", "downloads_all_time", "likes", "trending_score", "sha", "last_modified", "created_at")}})
+        table = snapshot_table(seen, pa.array(list(deleted), pa.string()), f"crawl{day}", at, mode)
+        path = snapshot_path(tmp_path, "models", at, f"crawl{day}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_table(table, path)
+
+    write(["a/x", "b/y", "c/z"], "full", 1)
+    write(["b/y"], "full", 2, deleted=("c/z",))  # c/z gone, marked by that crawl
+    write(["d/new"], "incremental", 3)  # a refresh sees a new repo
+    previous = previous_state(tmp_path, "models", datetime(2026, 11, 4, tzinfo=UTC), "crawl4")
+    assert [p.name for p in previous] == ["part-crawl2.parquet", "part-crawl3.parquet"]
+    # the next full crawl lists only a/x (restored): b/y and the refresh's d/new are gone, c/z was already
+    assert set(_gone_since(previous, pa.array(["a/x"])).to_pylist()) == {"b/y", "d/new"}

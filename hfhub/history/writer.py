@@ -27,6 +27,13 @@ from hfhub.history.schema import HISTORY_SCHEMA, PARTITION, TABLE_COLUMNS
 from hfhub.storage.dataset import PART_GLOB, fsync_path, write_table
 
 STAGING = ".staging"
+# Measured on 30 daily snapshots of 1M repos (benchmarks/bench_trends.py): rows sorted by id, ids
+# delta-encoded, lastModified delta-encoded, dictionaries for the rest but the sha (random hex):
+# 34.8 bytes a repo a snapshot against 37.3 with the tables' settings; row groups of 131,072 rows
+# let a reader of one repo skip most of each file (repo_series over 30 days: 3.3 s → 0.7 s).
+ROW_GROUP = 131_072
+DICTIONARY = ["crawled_at", "crawl_id", "mode", "deleted", "downloads", "downloads_all_time", "likes", "trending_score"]
+ENCODING = {"id": "DELTA_BYTE_ARRAY", "last_modified": "DELTA_BINARY_PACKED"}
 # the crawl's mode and start, in each file's metadata: which file holds the last full crawl is read
 # from the footers, without reading any column
 MODE_KEY, CRAWLED_AT_KEY = b"hfhub.mode", b"hfhub.crawled_at"
@@ -64,26 +71,33 @@ def _crawl_ids(parts_dir: Path) -> pa.Array:
     return pc.unique(ids)
 
 
-def previous_full_snapshot(history_dir: Path, kind: str, before: datetime, crawl_id: str) -> Path | None:
-    """The newest full crawl's snapshot that started before ``before`` (not this crawl's own)."""
-    newest: tuple[str, Path] | None = None
+def previous_state(history_dir: Path, kind: str, before: datetime, crawl_id: str) -> list[Path]:
+    """The snapshots that say which repos there were before ``before``: the newest full crawl's
+    before it and the incremental refreshes after that one (not this crawl's own)."""
+    snapshots = []
     for path in (history_dir / kind).glob(f"{PARTITION}=*/part-*.parquet"):
         if path.name == f"part-{crawl_id}.parquet":
             continue
         metadata = pq.read_schema(path).metadata or {}
         started = metadata.get(CRAWLED_AT_KEY, b"").decode()
-        if metadata.get(MODE_KEY) == b"full" and started < before.isoformat() and (newest is None or started > newest[0]):
-            newest = (started, path)
-    return newest[1] if newest else None
+        if started < before.isoformat():
+            snapshots.append((started, metadata.get(MODE_KEY) == b"full", path))
+    snapshots.sort()
+    fulls = [n for n, (_, full, _) in enumerate(snapshots) if full]
+    return [path for _, _, path in snapshots[fulls[-1]:]] if fulls else []
 
 
-def _gone_since(previous: Path | None, seen_ids: pa.Array) -> pa.Array:
-    """Ids the previous full snapshot listed (and did not itself mark deleted) that are not seen now."""
-    if previous is None:
+def _gone_since(previous: list[Path], seen_ids: pa.Array) -> pa.Array:
+    """Ids alive in the previous state (the last full crawl, then the refreshes after it, the newest
+    row of each id deciding) that this full crawl did not list."""
+    if not previous:
         return pa.array([], pa.string())
-    before = pq.read_table(previous, columns=["id", "deleted"])
-    listed = before.filter(pc.invert(before.column("deleted"))).column("id")
-    return listed.filter(pc.invert(pc.is_in(listed, value_set=seen_ids))).combine_chunks()
+    alive: dict[str, bool] = {}
+    for path in previous:  # oldest first: a later row of an id replaces an earlier one
+        rows = pq.read_table(path, columns=["id", "deleted"])
+        alive.update(zip(rows.column("id").to_pylist(), rows.column("deleted").to_pylist()))
+    listed = pa.array([repo_id for repo_id, deleted in alive.items() if not deleted], pa.string())
+    return listed.filter(pc.invert(pc.is_in(listed, value_set=seen_ids)))
 
 
 def snapshot_table(seen: pa.Table, gone: pa.Array, crawl_id: str, crawled_at: datetime, mode: str) -> pa.Table:
@@ -123,13 +137,14 @@ def append_snapshot(
     seen = _seen_rows(version, None if mode == "full" else _crawl_ids(parts_dir))
     gone = pa.array([], pa.string())
     if mode == "full":
-        previous = previous_full_snapshot(history_dir, kind, crawled_at, crawl_id)
+        previous = previous_state(history_dir, kind, crawled_at, crawl_id)
         gone = _gone_since(previous, seen.column("id").combine_chunks())
     table = snapshot_table(seen, gone, crawl_id, crawled_at, mode)
     final = snapshot_path(history_dir, kind, crawled_at, crawl_id)
     staging = history_dir / kind / STAGING / final.name
     staging.parent.mkdir(parents=True, exist_ok=True)
-    size = write_table(table, staging, compression=compression)
+    size = write_table(table, staging, compression=compression, row_group_size=ROW_GROUP, use_dictionary=DICTIONARY,
+                       column_encoding=ENCODING)
     kill_point("history:staged")
     final.parent.mkdir(parents=True, exist_ok=True)
     os.replace(staging, final)

@@ -68,15 +68,19 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def write_table(table: pa.Table, path: Path, *, compression: str = "zstd") -> int:
-    """Write ``table`` to ``path`` atomically (temporary name, fsync, rename); return the size."""
+def write_table(table: pa.Table, path: Path, *, compression: str = "zstd", row_group_size: int | None = None,
+                use_dictionary: list[str] | None = None, column_encoding: dict[str, str] | None = None) -> int:
+    """Write ``table`` to ``path`` atomically (temporary name, fsync, rename); return the size. By
+    default one row group, dictionaries for the columns whose values repeat; a table of another
+    shape (the history) names its own."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         with open(tmp, "wb") as sink:
             pq.write_table(
                 table, sink, compression=compression, compression_level=COMPRESSION_LEVELS.get(compression),
-                row_group_size=max(1, table.num_rows),
-                use_dictionary=dictionary_encoded_paths(table.schema),
+                row_group_size=row_group_size or max(1, table.num_rows),
+                use_dictionary=dictionary_encoded_paths(table.schema) if use_dictionary is None else use_dictionary,
+                column_encoding=column_encoding,
             )
             fail_point("write_table")
             sink.flush()
