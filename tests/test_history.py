@@ -150,3 +150,50 @@ def test_a_full_crawl_marks_gone_what_a_refresh_since_the_last_full_crawl_had_se
     assert [p.name for p in previous] == ["part-crawl2.parquet", "part-crawl3.parquet"]
     # the next full crawl lists only a/x (restored): b/y and the refresh's d/new are gone, c/z was already
     assert set(_gone_since(previous, pa.array(["a/x"])).to_pylist()) == {"b/y", "d/new"}
+
+
+def state_on(table: pd.DataFrame, day: str) -> pd.DataFrame:
+    """The oracle: each repo's newest row at or before the end of ``day`` (the last full crawl
+    lists every repo; refreshes after it carry forward), deleted ones dropped."""
+    upto = table[table["date"].astype(str) <= day].sort_values(["crawled_at", "crawl_id"])
+    last_full = upto.loc[upto["mode"] == "full", "crawled_at"].max()
+    newest = upto[upto["crawled_at"] >= last_full].drop_duplicates("id", keep="last")
+    return newest[~newest["deleted"]].set_index("id")
+
+
+@pytest.mark.parametrize(("window", "start_day"), [(2, "2026-11-01"), (1, "2026-11-02")])
+def test_trends_answer_as_pandas_does_on_the_same_snapshots(three_crawls, window, start_day):
+    from hfhub.history import trends
+
+    folder, _, _ = three_crawls
+    table = history(folder)
+    start, end = state_on(table, start_day), state_on(table, "2026-11-03")
+    growth = (end["downloads_all_time"] - start["downloads_all_time"].reindex(end.index).fillna(0)).astype("int64")
+    expected = growth[growth > 0].reset_index().sort_values(["downloads_all_time", "id"], ascending=[False, True])
+
+    risers = trends.rising(folder, "models", window_days=window, k=None)
+    assert str(risers.attrs["start_date"]) == start_day and str(risers.attrs["end_date"]) == "2026-11-03"
+    assert risers["id"].tolist() == expected["id"].tolist()
+    assert risers["growth"].tolist() == expected["downloads_all_time"].tolist()
+    assert len(risers) > 10  # the counts really moved between the crawls
+
+    floor = 1000
+    known = start["downloads_all_time"].reindex(end.index)
+    relative = (growth / known.clip(lower=1))[(known >= floor) & (growth > 0)]
+    order = pd.DataFrame({"relative": relative, "growth": growth[relative.index]}).reset_index()
+    order = order.sort_values(["relative", "growth", "id"], ascending=[False, False, True])
+    by_relative = trends.rising(folder, "models", window_days=window, by="relative", floor=floor, k=10)
+    assert by_relative["id"].tolist() == order["id"].head(10).tolist()
+
+    authors = trends.authors_by_growth(folder, "models", window_days=window, k=None)
+    by_author = growth.groupby(growth.index.map(lambda repo_id: repo_id.partition("/")[0])).sum()
+    by_author = by_author[by_author > 0]
+    assert dict(zip(authors["author"], authors["growth"])) == by_author.to_dict()
+
+    top = risers["id"].iloc[0]
+    series = trends.repo_series(folder, "models", top)
+    rows = table[table["id"] == top].sort_values("crawled_at")
+    assert series["downloads_all_time"].tolist() == rows["downloads_all_time"].tolist()
+
+    gone = trends.deleted(folder, "models")
+    assert set(gone["id"]) == set(table.loc[table["deleted"], "id"])
