@@ -1,5 +1,6 @@
 """The offline demo: fake Hub → ``scrapy crawl models``, ``datasets`` and ``spaces`` → three Parquet
-tables and their search indexes → a search across them.
+tables and their search indexes; a day passes on the fake Hub, the models are crawled again → what
+rose (the history); a search across the three tables.
 
 Run it with ``make demo`` (or ``python -m hfhub.demo`` once installed). Nothing reaches the internet:
 the crawls talk to hfhub's local fake of the Hub API, whose repos are synthetic (invented ids,
@@ -72,6 +73,15 @@ def describe(output: Path, seconds: dict[str, float]) -> None:
           f"print(pd.read_parquet('{output / 'models'}', dtype_backend='pyarrow').info())\"")
 
 
+def trends(output: Path) -> int:
+    """What rose between the two days of history, as ``hfhub-trends`` prints it."""
+    from hfhub.history.cli import main as trends_main
+
+    command = ["rising", "--window", "1d", "-k", "5", "--history", str(output / "history")]
+    print(f"\n$ hfhub-trends {' '.join(command)}", flush=True)
+    return trends_main(command)
+
+
 def search(output: Path) -> int:
     """Searches of the indexes the crawls built, as ``hfhub-search`` prints them: models that fit a
     24 GB GPU, then the models, datasets and Spaces for the same words."""
@@ -101,7 +111,18 @@ def main(argv: list[str] | None = None) -> int:
             if returncode != 0:
                 print(f"the crawl of {kind} failed (exit status {returncode})", file=sys.stderr)
                 return returncode
+        # a day passes on the fake Hub (downloads and likes move, repos come and go), and the models
+        # are crawled again: the history (output/history) now has two days to compare
+        print("\n$ curl -X POST $HF_ENDPOINT/_fake/advance -d '{\"days\": 1}'   # a day passes on the fake Hub",
+              flush=True)
+        hub.advance(days=1)
+        returncode, _ = crawl(hub.url, args.output, "models")
+        if returncode != 0:
+            print(f"the second crawl of models failed (exit status {returncode})", file=sys.stderr)
+            return returncode
     describe(args.output, seconds)
+    if trends(args.output):
+        return 1
     return search(args.output)
 
 
