@@ -1,4 +1,5 @@
-"""``hfhub-search "query" -k 10 [--type model|dataset|space|all]``: search the index of a table.
+"""``hfhub-search "query" -k 10 [--type model|dataset|space|all] [--sort relevance|growth]``: search the
+index of a table.
 
 Each table has its own index (``output/index``, ``output/index-datasets``, ``output/index-spaces``);
 ``--type all`` asks each that exists and shows each type's results apart, as scores of different
@@ -56,6 +57,16 @@ def _parser() -> argparse.ArgumentParser:
         "--dataset", help="check the index against this dataset (default: the one it was built from)"
     )
     p.add_argument("--json", action="store_true", help="JSON lines, one result per line")
+    p.add_argument(
+        "--sort", choices=("relevance", "growth"), default="relevance",
+        help="relevance (default), or growth: the best 10 x k by relevance re-ranked by their growth over "
+        "--window (downloads during it; Spaces: likes), read from the history",
+    )
+    p.add_argument("--window", type=_window, help="--sort growth: the days to compare, e.g. 7d (default), 30d, 2w")
+    p.add_argument(
+        "--history",
+        help=f"--sort growth: the history folder (default: history beside the index's table, {paths.HISTORY_DIR})",
+    )
     p.add_argument("--serve", action="store_true", help="serve the search page on http://HOST:PORT/")
     p.add_argument("--host", default="127.0.0.1", help="--serve: the address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="--serve: the port (default 8000; 0: any free)")
@@ -96,6 +107,15 @@ def _option(flag: str, parse: Callable[[str, str], Any]) -> Callable[[str], Any]
             raise argparse.ArgumentTypeError(str(exc)) from None
 
     return read
+
+
+def _window(text: str) -> int:
+    from hfhub.index.growth import parse_window
+
+    try:
+        return parse_window(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _filter(name: str) -> Callable[[str], Any]:
@@ -142,7 +162,9 @@ def _list(values: list[str] | None, most: int = 3) -> str:
     return ",".join(values[:most]) + (f",+{len(values) - most}" if len(values) > most else "")
 
 
-def format_table(results: list) -> str:  # list[Result], of one type
+def format_table(results: list, growth: Sequence[int | None] | None = None) -> str:  # list[Result], of one type
+    """The results as a text table; ``growth`` (``--sort growth``): a growth column, "-" for unknown."""
+    extra = None if growth is None else ("growth", [_signed(g) for g in growth])
     if results and results[0].kind == "datasets":
         return _columns(
             ("#", "dataset", "tasks", "languages", "license", "downloads", "likes", "score"),
@@ -151,6 +173,7 @@ def format_table(results: list) -> str:  # list[Result], of one type
                  _human(r.downloads, _COUNTS), str(r.likes if r.likes is not None else "-"), f"{r.score:.3f}")
                 for r in results
             ],
+            extra,
         )  # fmt: skip
     if results and results[0].kind == "spaces":
         return _columns(
@@ -160,19 +183,27 @@ def format_table(results: list) -> str:  # list[Result], of one type
                  str(r.likes if r.likes is not None else "-"), f"{r.score:.3f}")
                 for r in results
             ],
+            extra,
         )  # fmt: skip
-    return _model_table(results)
+    return _model_table(results, extra)
 
 
-def _columns(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _signed(n: int | None) -> str:
+    return "-" if n is None else f"{n:+,}"
+
+
+def _columns(
+    header: tuple[str, ...], rows: Sequence[tuple[str, ...]], extra: tuple[str, list[str]] | None = None
+) -> str:
     table = [header, *((str(rank), *row) for rank, row in enumerate(rows, 1))]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    if extra is not None:
+        table = [(*table[0], extra[0]), *((*row, value) for row, value in zip(table[1:], extra[1]))]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table)
 
 
-def _model_table(results: list) -> str:  # list[SearchResult]
+def _model_table(results: list, extra: tuple[str, list[str]] | None = None) -> str:  # list[SearchResult]
     header = (
-        "#",
         "model",
         "task",
         "library",
@@ -184,12 +215,11 @@ def _model_table(results: list) -> str:  # list[SearchResult]
         "likes",
         "score",
     )
-    rows = [header]
-    for rank, r in enumerate(results, 1):
+    rows: list[tuple[str, ...]] = []
+    for r in results:
         size = "-" if r.weights_bytes is None else "<0.1" if 0 < r.weights_bytes < 0.05e9 else f"{r.weights_bytes / 1e9:.1f}"
         rows.append(
             (
-                str(rank),
                 r.id,
                 r.pipeline_tag or "-",
                 r.library_name or "-",
@@ -202,8 +232,7 @@ def _model_table(results: list) -> str:  # list[SearchResult]
                 f"{r.score:.3f}",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
+    return _columns(("#", *header), rows, extra)
 
 
 def _check_filters(parser: argparse.ArgumentParser, filters: SearchFilters, kinds: list[str]) -> None:
@@ -229,16 +258,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve:
         from hfhub.web import serve_cli
 
-        return serve_cli(index_dir, args.host, args.port, args.dataset, kind=kinds[0])
+        return serve_cli(index_dir, args.host, args.port, args.dataset, kind=kinds[0], history_dir=args.history or None)
     if args.like and args.query:
         parser.error("give a query or --like ID, not both")
     if args.k < 1:
         parser.error("-k must be at least 1")
+    growth_sort = args.sort == "growth"
+    if not growth_sort:
+        for given, flag in ((args.window, "--window"), (args.history, "--history")):
+            if given is not None:
+                parser.error(f"{flag} is for --sort growth")
     filters = filters_from(args)
     _check_filters(parser, filters, kinds)
     from hfhub.index.searcher import ModelIndex
 
-    sections: list[tuple[str, str, list]] = []
+    ranker = None
+    if growth_sort:
+        from hfhub.index.growth import DEFAULT_WINDOW, GrowthRanker, parse_window, pool_size
+
+        ranker = GrowthRanker(args.history or None)
+        window = args.window or parse_window(DEFAULT_WINDOW)
+    sections: list[tuple[str, str, list, list | None]] = []
     try:
         for kind in kinds:
             where = index_dir if len(kinds) == 1 else default_index(kind, args.output)
@@ -249,11 +289,18 @@ def main(argv: list[str] | None = None) -> int:
                     raise
                 print(f"hfhub-search: no index of {kind} at {where}: skipped", file=sys.stderr)
                 continue
+            want = args.k if ranker is None else pool_size(args.k)
             if args.like:
-                results = index.like(args.like, args.k, filters)
+                results = index.like(args.like, want, filters)
             else:
-                results = index.search(args.query or "", args.k, filters)
-            sections.append((kind, where, results))
+                results = index.search(args.query or "", want, filters)
+            growths = None
+            if ranker is not None:
+                ranked, used = ranker.rank(index, results, args.k, window, args.dataset)
+                results, growths = [r.result for r in ranked], [r.growth for r in ranked]
+                print(f"hfhub-search: {kind}: the best {want} by relevance re-ranked by {used.describe()}",
+                      file=sys.stderr)  # fmt: skip
+            sections.append((kind, where, results, growths))
     except SearchError as exc:
         print(f"hfhub-search: error: {exc}", file=sys.stderr)
         return 1
@@ -264,16 +311,17 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    for kind, where, results in sections:
+    for kind, where, results, growths in sections:
         if args.json:
-            for r in results:
-                print(json.dumps(r.to_dict(), sort_keys=True))
+            for i, r in enumerate(results):
+                row = r.to_dict() if growths is None else {**r.to_dict(), "growth": growths[i]}
+                print(json.dumps(row, sort_keys=True))
         elif len(kinds) > 1:
             print(f"== {kind} ({where}): {len(results)} result{'s' if len(results) != 1 else ''} ==")
-            print(format_table(results) if results else f"no {SINGULAR[kind]} matches")
+            print(format_table(results, growths) if results else f"no {SINGULAR[kind]} matches")
             print()
         elif results:
-            print(format_table(results))
+            print(format_table(results, growths))
         else:
             print(f"no {SINGULAR[kind]} matches", file=sys.stderr)
     return 0

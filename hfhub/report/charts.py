@@ -171,3 +171,47 @@ def barh_pair(table: pd.DataFrame, xlabel: str) -> str:
         ax.margins(x=0.12)
         ax.legend(loc="lower right", frameon=False)
         return to_svg(fig)
+
+
+def daily(days: list[str], values: list[float], ylabel: str, *, bars: bool = False) -> str:
+    """One value per day (``days`` as YYYY-MM-DD, oldest first): bars, or a line with a dot per day."""
+    with _style():
+        fig, ax = _figure(2.8)
+        positions = list(range(len(days)))
+        if bars:
+            ax.bar(positions, values, color=BLUE)
+        else:
+            ax.plot(positions, values, color=BLUE, linewidth=2, marker="o", markersize=3)
+        _day_ticks(ax, days)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: human(v)))
+        ax.set_ylabel(ylabel)
+        return to_svg(fig)
+
+
+def series(days: list[str], lines: dict[str, list[float | None]], ylabel: str) -> str:
+    """A line per name (a repo id) over ``days``; a missing value is skipped (the line joins the
+    days it has). Names are drawn as plain text: the legend is given them as is, not collected (a
+    name starting with "_" would be left out of a collected legend), and ``$`` is no TeX (STYLE)."""
+    with _style():
+        fig, ax = _figure(3.4)
+        handles, labels = [], []
+        for number, (name, values) in enumerate(lines.items()):
+            points = [(i, v) for i, v in enumerate(values) if v is not None]
+            (line,) = ax.plot([i for i, _ in points], [v for _, v in points], marker="o", markersize=3,
+                              linewidth=1.6, color=f"C{number}")  # fmt: skip
+            handles.append(line)
+            labels.append(name if len(name) <= 60 else name[:59] + "…")
+        _day_ticks(ax, days)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: human(v)))
+        ax.set_ylabel(ylabel)
+        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+        return to_svg(fig)
+
+
+def _day_ticks(ax: Axes, days: list[str]) -> None:
+    """Day labels (MM-DD, the year on the first), at most about 10 of them."""
+    step = max(1, -(-len(days) // 10))
+    ticks = list(range(0, len(days), step))
+    ax.set_xticks(ticks, [days[i] if i == 0 else days[i][5:] for i in ticks])
+    ax.set_xlim(-0.6, max(len(days) - 0.4, 0.6))
+    ax.grid(axis="x", visible=False)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from hfhub.report import charts, data
+from hfhub.report import charts, data, rising
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Section:
     svg: str | None  # None: nothing to draw (say, no model has the column)
     open_numbers: bool = False  # the table shown as is, not folded under "The numbers"
     links: Mapping[Any, str] | None = None  # a link for the first cell of these rows (by index value)
+    blocks: Sequence[Section] = ()  # parts of the section, each under its own heading (h3)
 
 
 def _count_table(series: pd.Series, label: str) -> pd.DataFrame:
@@ -239,14 +240,22 @@ def _table(frame: pd.DataFrame, links: Mapping[Any, str] | None = None) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-def render_section(section: Section) -> str:
+def _content(section: Section) -> str:
     chart = f'<figure class="chart">{section.svg}</figure>' if section.svg else ""
     numbers = _table(section.numbers, section.links) if len(section.numbers) else ""
     if numbers and not section.open_numbers:
         numbers = f"<details><summary>The numbers</summary>{numbers}</details>"
+    return f'<p class="caption">{html.escape(section.caption)}</p>{numbers}{chart}'
+
+
+def render_section(section: Section) -> str:
+    blocks = "".join(
+        f'<div class="block" id="{html.escape(b.key)}"><h3>{html.escape(b.title)}</h3>{_content(b)}</div>'
+        for b in section.blocks
+    )
     return (
         f'<section id="{html.escape(section.key)}"><h2>{html.escape(section.title)}</h2>'
-        f'<p class="caption">{html.escape(section.caption)}</p>{numbers}{chart}</section>'
+        f"{_content(section)}{blocks}</section>"
     )
 
 
@@ -276,7 +285,11 @@ class Part:
 
 
 def dataset_part(
-    datasets: pd.DataFrame, source: str, stats: Mapping[str, Any] | None, stats_source: str
+    datasets: pd.DataFrame,
+    source: str,
+    stats: Mapping[str, Any] | None,
+    stats_source: str,
+    extra: Sequence[Section] = (),
 ) -> Part:
     tiles = {
         "datasets": f"{len(datasets):,}",
@@ -284,18 +297,25 @@ def dataset_part(
         "downloads (30 days)": charts.human(float(datasets["downloads"].fillna(0).sum())),
         "likes": charts.human(float(datasets["likes"].fillna(0).sum())),
     }
-    sections = [*dataset_sections(datasets), crawl_section(stats, stats_source, "datasets-crawl", "datasets")]
+    sections = [*dataset_sections(datasets), *extra,
+                crawl_section(stats, stats_source, "datasets-crawl", "datasets")]  # fmt: skip
     return Part("datasets", "Datasets", source, tiles, sections)
 
 
-def space_part(spaces: pd.DataFrame, source: str, stats: Mapping[str, Any] | None, stats_source: str) -> Part:
+def space_part(
+    spaces: pd.DataFrame,
+    source: str,
+    stats: Mapping[str, Any] | None,
+    stats_source: str,
+    extra: Sequence[Section] = (),
+) -> Part:
     tiles = {
         "Spaces": f"{len(spaces):,}",
         "authors": f"{spaces['author'].nunique():,}",
         "running": f"{int((spaces['runtime_stage'] == 'RUNNING').sum()):,}",
         "likes": charts.human(float(spaces["likes"].fillna(0).sum())),
     }
-    sections = [*space_sections(spaces), crawl_section(stats, stats_source, "spaces-crawl", "spaces")]
+    sections = [*space_sections(spaces), *extra, crawl_section(stats, stats_source, "spaces-crawl", "spaces")]
     return Part("spaces", "Spaces", source, tiles, sections)
 
 
@@ -355,3 +375,138 @@ def render(
         "<h1>What the mirrored Hub holds</h1>"
         f"{head}<nav>{nav}</nav>{body}</body></html>\n"
     )
+
+
+# -- "Rising this week": from the history's snapshots (hfhub.report.rising) --------------------------
+PREFIXES = {"models": "", "datasets": "datasets/", "spaces": "spaces/"}
+NOUNS = {"models": "models", "datasets": "datasets", "spaces": "Spaces"}
+
+
+def _count(value: object) -> object:
+    """An integer cell: a Python int, or "" for a missing value (pandas' NA)."""
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else int(value)  # type: ignore[call-overload]
+
+
+def _signed(value: object) -> str:
+    return "" if _count(value) == "" else f"{int(value):+,}"  # type: ignore[call-overload]
+
+
+def _percent(value: object) -> str:
+    return "" if value is None or value is pd.NA or value != value else f"{float(value):+.1%}"  # type: ignore[arg-type]
+
+
+def _risers(frame: pd.DataFrame, *, relative: bool = False) -> pd.DataFrame:
+    """trends.rising's answer as the report's table: id (its index), start, end, growth (and relative)."""
+    table = pd.DataFrame(
+        {
+            "start": [_count(v) for v in frame["start"]],
+            "end": [_count(v) for v in frame["end"]],
+            "growth": [_signed(v) for v in frame["growth"]],
+        },
+        index=pd.Index(list(frame["id"]), name="repo"),
+    )
+    if relative:
+        table["relative"] = [_percent(v) for v in frame["relative"]]
+    else:
+        table["new"] = ["new" if bool(v) else "" for v in frame["new"]]
+    return table
+
+
+def rising_section(history: rising.KindHistory, key: str) -> Section:
+    """The "Rising this week" section of a kind: the top risers, by relative growth, authors by
+    growth, deletions, total per snapshot day, new repos per day, the top risers over time."""
+    noun, prefix = NOUNS[history.kind], PREFIXES[history.kind]
+    what = ("likes" if history.metric == "likes"
+            else "downloads during the window (the growth of downloads_all_time)")  # fmt: skip
+    start, end = history.start_date, history.end_date
+    compared = (f"Compared the snapshots of {start} and {end} ({(end - start).days} days) in {history.folder}"
+                + (f"; {history.note}" if history.note else "") + ".")  # fmt: skip
+    top = _risers(history.rising)
+    growth = history.rising.set_index("id")["growth"].astype("int64")
+    main = Section(
+        key, "Rising this week",
+        f"{compared} The {noun} that grew most in {what}; a repo without a value on the first day (new, or "
+        f"deleted then) counts from 0 and is marked new. Each id links to its page on the Hub.",
+        top, charts.barh(growth, f"growth: {history.metric}") if len(top) else None,
+        open_numbers=True, links=_links(top.index, prefix),
+    )  # fmt: skip
+    blocks: list[Section] = []
+    relative = history.relative
+    floor = int(relative.attrs["floor"])
+    rel = _risers(relative, relative=True)
+    blocks.append(_section(
+        f"{key}-relative", "By relative growth",
+        f"Growth ÷ the value on {start}, for {noun} that had at least {floor:,} {history.metric} then (the floor: "
+        "a small start would make any growth huge); new ones are left out.",
+        rel, lambda: charts.barh(relative.set_index("id")["relative"].astype(float) * 100, "growth (%)"),
+        _links(rel.index, prefix), open_numbers=True,
+    ))  # fmt: skip
+    authors = history.authors
+    by_author = pd.DataFrame(
+        {"repos": [_count(v) for v in authors["repos"]], "new repos": [_count(v) for v in authors["new_repos"]],
+         "start": [_count(v) for v in authors["start"]], "end": [_count(v) for v in authors["end"]],
+         "growth": [_signed(v) for v in authors["growth"]]},
+        index=pd.Index(list(authors["author"]), name="author"),
+    )  # fmt: skip
+    blocks.append(_section(
+        f"{key}-authors", "Authors by growth",
+        f"The growth of all of an author's {noun} summed (an author is the id's namespace; an id without one "
+        "is its own author). Each author links to their page on the Hub.",
+        by_author, lambda: charts.barh(authors.set_index("author")["growth"].astype("int64"), f"growth: {history.metric}"),
+        {a: _hub_url(a) for a in by_author.index}, open_numbers=True,
+    ))  # fmt: skip
+    totals = history.totals
+    days = [d.isoformat() for d in totals["date"]]
+    total_table = pd.DataFrame(
+        {"total": [int(v) for v in totals["total"]], "repos": [int(v) for v in totals["repos"]]},
+        index=pd.Index(days, name="snapshot day"),
+    )
+    blocks.append(_section(
+        f"{key}-totals", f"Total {'likes' if history.metric == 'likes' else 'downloads'} per snapshot day",
+        f"The sum of {history.column} over the {noun} live on each snapshot day of the last "
+        f"{rising.CHART_DAYS} days (each repo's newest row at or before the day, deleted ones left out); "
+        "repos: how many were live.",
+        total_table, lambda: charts.daily(days, [float(v) for v in totals["total"]], f"{history.column} (total)"),
+    ))  # fmt: skip
+    new = history.new
+    new_days = [d.isoformat() for d in new["date"]]
+    new_table = pd.DataFrame(
+        {"crawls": [int(v) for v in new["crawls"]], "created": [int(v) for v in new["created"]],
+         "appeared": [_count(v) for v in new["appeared"]]},
+        index=pd.Index(new_days, name="day"),
+    )  # fmt: skip
+    blocks.append(_section(
+        f"{key}-new", "New repos per day",
+        f"Created: {noun} whose created_at falls on the day (among those the history saw); appeared: new to the "
+        "history that day (counted on the day of the crawl that first listed them; blank before the history "
+        "began). The chart: created.",
+        new_table, lambda: charts.daily(new_days, [float(v) for v in new["created"]], f"{noun} created", bars=True),
+    ))  # fmt: skip
+    series = history.series
+    if len(series.columns):
+        series_days = [d.isoformat() for d in series.index]
+        lines = {str(c): [None if v is pd.NA else float(v) for v in series[c]] for c in series.columns}
+        series_table = pd.DataFrame(
+            {str(c): [_count(v) for v in series[c]] for c in series.columns},
+            index=pd.Index(series_days, name="snapshot day"),
+        )
+        blocks.append(_section(
+            f"{key}-series", f"The top {len(series.columns)} risers over time",
+            f"{history.column} of each on every snapshot day a crawl saw it (blank: no row of it that day, as an "
+            "incremental refresh lists only what changed).",
+            series_table, lambda: charts.series(series_days, lines, history.column),
+        ))  # fmt: skip
+    gone = history.deleted
+    if len(gone):
+        gone_table = pd.DataFrame(
+            {"deleted on": [d.isoformat() for d in gone["date"]],
+             "restored": ["yes" if bool(v) else "" for v in gone["restored"]]},
+            index=pd.Index(list(gone["id"]), name="repo"),
+        )  # fmt: skip
+        blocks.append(Section(
+            f"{key}-deleted", "Deleted in the window",
+            f"{noun.capitalize() if noun != 'Spaces' else noun} a full crawl no longer listed, from "
+            f"{gone.attrs['start_date']} to {gone.attrs['end_date']}; restored: listed again since.",
+            gone_table, None, open_numbers=True, links=_links(gone_table.index, prefix),
+        ))  # fmt: skip
+    return Section(main.key, main.title, main.caption, main.numbers, main.svg, main.open_numbers, main.links, blocks)

@@ -3,8 +3,11 @@
 ``GET /api/search?q=…&k=…&type=…&<filters>`` and ``GET /api/similar/<id>?k=…&type=…&<filters>`` take
 the filters of ``hfhub-search`` under their option names with ``_`` for ``-`` (``max_params=7B``,
 ``fits_gpu_gb=24``, ``no_gated=true``, ``quantized=false``), and ``type`` (model, dataset, space: which
-index answers; the server's first type when not given). Anything else is a 400 that says why, a
-filter of another type included.
+index answers; the server's first type when not given), ``sort`` (relevance, the default, or growth:
+the best 10 × k by relevance re-ranked by their growth over ``window``, default 7d, from the history
+beside the index's table; each result then has ``growth`` and the answer a ``growth`` object saying
+which days were compared; no history is a 404). Anything else is a 400 that says why, a filter of
+another type included.
 """
 
 from __future__ import annotations
@@ -28,7 +31,10 @@ from hfhub.index.filters import SearchFilters
 from hfhub.links import SINGULAR, TYPES
 
 if TYPE_CHECKING:
-    from hfhub.index.searcher import ModelIndex
+    from pathlib import Path
+
+    from hfhub.index.growth import GrowthRanker
+    from hfhub.index.searcher import ModelIndex, Result
 
 MAX_QUERY_CHARS = 200
 MAX_TEXT_CHARS = 100  # a filter value: no task, library, author or license name is longer
@@ -119,6 +125,8 @@ class Query:
     filters: SearchFilters
     text: str | None = None
     kind: str | None = None  # models, datasets, spaces (the ``type`` parameter); None: the server's default
+    sort: str = "relevance"  # or growth (hfhub.index.growth)
+    window: int | None = None  # sort=growth: days (None: hfhub.index.growth.DEFAULT_WINDOW)
 
 
 def parse_type(value: str) -> str:
@@ -133,7 +141,7 @@ def parse_params(params: Mapping[str, Sequence[str]], *, needs_text: bool) -> Qu
 
     An empty value means "no constraint", as an untouched form field sends it.
     """
-    allowed = {"k", "type", *FILTERS, *(("q",) if needs_text else ())}
+    allowed = {"k", "type", "sort", "window", *FILTERS, *(("q",) if needs_text else ())}
     unknown = sorted(set(params) - allowed)
     if unknown:
         raise BadRequest(
@@ -147,6 +155,12 @@ def parse_params(params: Mapping[str, Sequence[str]], *, needs_text: bool) -> Qu
             values[name] = given[0].strip()
     k = parse_k(values.pop("k")) if "k" in values else DEFAULT_K
     kind = parse_type(values.pop("type")) if "type" in values else None
+    sort = values.pop("sort", "relevance")
+    if sort not in ("relevance", "growth"):
+        raise BadRequest(f"sort must be relevance or growth, not {sort[:40]!r}")
+    window = _window(values.pop("window")) if "window" in values else None
+    if window is not None and sort != "growth":
+        raise BadRequest("window is for sort=growth")
     text = values.pop("q", None)
     if needs_text:
         if text is None:
@@ -154,7 +168,18 @@ def parse_params(params: Mapping[str, Sequence[str]], *, needs_text: bool) -> Qu
         if len(text) > MAX_QUERY_CHARS:
             raise BadRequest(f"q is longer than {MAX_QUERY_CHARS} characters")
     filters = SearchFilters(**{name: FILTERS[name](name, value) for name, value in values.items()})
-    return Query(k=k, filters=filters, text=text, kind=kind)
+    return Query(k=k, filters=filters, text=text, kind=kind, sort=sort, window=window)
+
+
+def _window(value: str) -> int:
+    from hfhub.index.growth import parse_window
+
+    if len(value) > 20:
+        raise BadRequest("window is longer than 20 characters")
+    try:
+        return parse_window(value)
+    except ValueError as exc:
+        raise BadRequest(f"window: {exc}") from None
 
 
 class SearchApi:
@@ -166,13 +191,41 @@ class SearchApi:
     queries/s, worst latency 1.4 vs 1.6 s; the work is bound by the GIL), so the simpler design stays.
     """
 
-    def __init__(self, index: ModelIndex | Mapping[str, ModelIndex]) -> None:
+    def __init__(
+        self, index: ModelIndex | Mapping[str, ModelIndex], history_dir: str | Path | None = None
+    ) -> None:
         self.indexes: dict[str, ModelIndex] = (
             dict(index) if isinstance(index, Mapping) else {index.kind: index}
         )
         self.default = next(iter(self.indexes))
         self.index = self.indexes[self.default]
         self._lock = threading.Lock()
+        self.history_dir = history_dir  # sort=growth: None, the history beside each index's table
+        self._ranker: GrowthRanker | None = None
+
+    def _ranked(self, query: Query, index: ModelIndex, find: Callable[[int], list[Result]]) -> dict[str, Any]:
+        """The results of ``find(n)`` (the best n by relevance), and with sort=growth re-ranked."""
+        if query.sort != "growth":
+            with self._lock, _as_bad_request():
+                return {"results": [r.to_dict() for r in find(query.k)]}
+        from hfhub.index.growth import (
+            DEFAULT_WINDOW,
+            GrowthRanker,
+            GrowthUnavailableError,
+            parse_window,
+            pool_size,
+        )
+
+        if self._ranker is None:
+            self._ranker = GrowthRanker(self.history_dir)
+        window = query.window or parse_window(DEFAULT_WINDOW)
+        with self._lock, _as_bad_request():
+            pooled = find(pool_size(query.k))
+        try:
+            ranked, used = self._ranker.rank(index, pooled, query.k, window)
+        except GrowthUnavailableError as exc:
+            raise BadRequest(str(exc), status=404) from None
+        return {"sort": "growth", "growth": used.to_dict(), "results": [r.to_dict() for r in ranked]}
 
     def _index(self, kind: str | None) -> tuple[str, ModelIndex]:
         kind = kind or self.default
@@ -188,18 +241,17 @@ class SearchApi:
         query = parse_params(params, needs_text=True)
         assert query.text is not None
         kind, index = self._index(query.kind)
-        with self._lock, _as_bad_request():
-            results = index.search(query.text, query.k, query.filters)
-        return {"query": query.text, "type": SINGULAR[kind], "k": query.k, "results": [r.to_dict() for r in results]}
+        text = query.text
+        body = self._ranked(query, index, lambda n: index.search(text, n, query.filters))
+        return {"query": query.text, "type": SINGULAR[kind], "k": query.k, **body}
 
     def similar(self, model_id: str, params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
         if not model_id or len(model_id) > MAX_ID_CHARS:
             raise BadRequest(f"a model id is 1 to {MAX_ID_CHARS} characters, e.g. /api/similar/owner/name")
         query = parse_params(params, needs_text=False)
         kind, index = self._index(query.kind)
-        with self._lock, _as_bad_request():
-            results = index.like(model_id, query.k, query.filters)
-        return {"model": model_id, "type": SINGULAR[kind], "k": query.k, "results": [r.to_dict() for r in results]}
+        body = self._ranked(query, index, lambda n: index.like(model_id, n, query.filters))
+        return {"model": model_id, "type": SINGULAR[kind], "k": query.k, **body}
 
     def options(self, type_name: str | None = None) -> dict[str, Any]:
         """The values the page offers in its drop-downs for a type (each task, library, license or

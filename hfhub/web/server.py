@@ -229,14 +229,16 @@ def serve(
     port: int = DEFAULT_PORT,
     dataset_dir: Path | str | None = None,
     kind: str = "models",
+    history_dir: Path | str | None = None,
 ) -> None:
     """Serve the search page for the index at ``index_dir`` (of ``kind``), and the other types'
-    indexes beside it, until interrupted (Ctrl-C).
+    indexes beside it, until interrupted (Ctrl-C). ``history_dir``: the history ``sort=growth``
+    reads (default: the one beside each index's table).
 
     Raises the index's ``SearchError`` when it cannot be loaded, ``OSError`` when the port is taken.
     """
     indexes = load_indexes(index_dir, dataset_dir, kind)
-    httpd = _Server((host, port), SearchApi(indexes))
+    httpd = _Server((host, port), SearchApi(indexes, history_dir=history_dir))
     bound_host, bound_port = httpd.server_address[:2]
     served = ", ".join(f"{index.n:,} {k if index.n != 1 else SINGULAR[k]}" for k, index in indexes.items())
     print(f"hfhub-search: serving {served} on http://{bound_host!s}:{bound_port}/ (Ctrl-C stops)",
@@ -255,13 +257,14 @@ def serve_cli(
     port: int = DEFAULT_PORT,
     dataset_dir: Path | str | None = None,
     kind: str = "models",
+    history_dir: Path | str | None = None,
 ) -> int:
     """``hfhub-search --serve``: ``serve`` with its errors as one line on stderr; the exit status."""
     if not _is_loopback(host):
         print(f"hfhub-search: warning: serving on {host}: the page has no login, anyone who reaches it can "
               "use it", file=sys.stderr)  # fmt: skip
     try:
-        serve(index_dir, host, port, dataset_dir, kind)
+        serve(index_dir, host, port, dataset_dir, kind, history_dir)
     except (SearchError, OSError) as exc:
         print(f"hfhub-search: error: {exc}", file=sys.stderr)
         return 1

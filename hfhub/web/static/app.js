@@ -5,7 +5,7 @@
 
 const HUB = "https://huggingface.co/";
 const FIELDS = ["type", "q", "task", "library", "sdk", "license", "author", "language", "max_params", "max_size_gb",
-  "fits_gpu_gb", "min_downloads", "min_likes", "quantized", "no_gated", "k"];
+  "fits_gpu_gb", "min_downloads", "min_likes", "quantized", "no_gated", "sort", "k"];
 // per type: its pages' place on the Hub, its plural, and the drop-downs /api/options fills
 const TYPES = {
   model: {prefix: "", plural: "models", selects: ["task", "library", "license"]},
@@ -95,6 +95,11 @@ function resultItem(m) {
   const url = hubUrl(m);
   const link = el("a", {class: "model-link", href: url, target: "_blank", rel: "noopener noreferrer"}, m.id);
   item.append(link, el("span", {class: "score"}, "score " + m.score.toFixed(3)));
+  if ("growth" in m) {  // sort=growth: the growth over the window (null: not known for this one)
+    const noun = m.type === "space" ? "likes" : "downloads";
+    const text = m.growth == null ? "growth unknown" : (m.growth >= 0 ? "+" : "−") + human(Math.abs(m.growth)) + " " + noun;
+    item.append(el("span", {class: "growth"}, text));
+  }
   item.append(el("div", {class: "url"}, url));
   const tags = el("ul", {class: "facts"});
   for (const fact of facts(m)) tags.append(el("li", {}, fact));
@@ -137,7 +142,9 @@ async function run(state) {
     results.replaceChildren(...body.results.map(resultItem));
     const what = state.similar ? `similar to ${state.similar}` : `for “${state.q}”`;
     const type = body.type || "model";
-    show(body.results.length ? `${body.results.length} ${TYPES[type].plural} ${what}`
+    const g = body.growth;  // sort=growth: which days were compared
+    const by = g ? `, by growth from ${g.start_date} to ${g.end_date}` + (g.note ? ` (${g.note})` : "") : "";
+    show(body.results.length ? `${body.results.length} ${TYPES[type].plural} ${what}${by}`
       : `No ${type} ${what} matches the filters.`);
   } catch (error) {
     results.replaceChildren();
