@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from playwright.sync_api import Browser
 
 from hfhub.fakehub.process import FakeHubProcess
 from hfhub.index import IndexKindError, ModelIndex, build_index, store
@@ -286,14 +287,14 @@ def test_a_server_without_an_index_of_a_type_says_so(tmp_path: Path, crawled: Pa
         assert api(server, "/api/search?q=speech")[1]["type"] == "dataset"  # its one type is the default
 
 
-def test_the_page_searches_the_type_chosen(three: SearchServer) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_the_page_searches_the_type_chosen(three: SearchServer, browser: Browser) -> None:
+    from playwright.sync_api import expect
 
-    from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+    # the session's one browser (tests/conftest.py): a second sync_playwright() in a process whose
+    # session browser is running fails ("Sync API inside the asyncio loop")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(three.url)
@@ -322,5 +323,6 @@ def test_the_page_searches_the_type_chosen(three: SearchServer) -> None:
         expect(page.locator("#results > li a.model-link").first).to_have_attribute(
             "href", re.compile(r"^https://huggingface\.co/spaces/")
         )
-        browser.close()
-        assert errors == []
+    finally:
+        context.close()
+    assert errors == []

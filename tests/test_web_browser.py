@@ -6,40 +6,18 @@ a sleep. A screenshot of the page goes to the test's temporary folder (``search-
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, expect
 
 from hfhub.web import SearchServer
 from tests.test_web_api import CHILD, POPULAR_LLM, TARGET, XSS_IDS, server, tiny_index  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("HFHUB_CHROMIUM", "/usr/bin/chromium")
-# Without these a sandbox-less container or the closed network makes Chromium hang or refuse.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 expect.set_options(timeout=10_000)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install chromium (or set HFHUB_CHROMIUM)")
-    with sync_playwright() as playwright:
-        # launch() starts from a fresh temporary profile each time
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
