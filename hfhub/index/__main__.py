@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from pathlib import Path
 
 from hfhub import paths
 
@@ -50,6 +52,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _kind_of_table(dataset: str) -> str | None:
+    """models, datasets or spaces, by the table's columns; None when there is no table to read."""
+    import pyarrow.dataset as ds  # noqa: PLC0415 (only when a table is named)
+
+    from hfhub.index.build import infer_kind  # noqa: PLC0415
+
+    try:
+        return infer_kind(ds.dataset(dataset, format="parquet").schema.names)
+    except (OSError, ValueError):
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
@@ -58,9 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     from hfhub.index import SearchError, build_index
 
     kind = {"model": "models", "dataset": "datasets", "space": "spaces"}[args.type] if args.type else None
+    if kind is None and args.dataset:  # the table says what it is, and so where its index goes
+        kind = _kind_of_table(args.dataset)
     defaults = paths.kind_default_paths(kind or "models")
     dataset = args.dataset or defaults["HFHUB_DATASET_DIR"]
-    index = args.index or f"{paths.OUTPUT_DIR}/{paths.index_dir_name(kind or 'models')}"
+    # the index beside its table, as a crawl builds it (output/datasets -> output/index-datasets)
+    index = args.index or str(Path(os.path.abspath(dataset)).parent / paths.index_dir_name(kind or "models"))
     cards = args.cards if args.cards is not None else defaults["HFHUB_CARDS_DIR"] or None
     try:
         manifest = build_index(dataset, index, embedding=args.embedding, cards_dir=cards, kind=kind)
