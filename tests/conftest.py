@@ -103,9 +103,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Chromium, one per test process: Playwright's sync API runs once in a process."""
+    """Headless Chromium for a test module. Playwright's sync API runs once at a time in a process,
+    and while it runs the process has a running asyncio loop (asyncio.run() fails in it): so it stops
+    with the module that used it, before another module's tests run in the same process."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

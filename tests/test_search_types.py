@@ -305,7 +305,12 @@ def test_the_page_searches_the_type_chosen(three: SearchServer, browser: Browser
         page.select_option("#task", "automatic-speech-recognition")
         page.click("#go")
         expect(page.locator("#status")).to_contain_text("datasets for “speech”")
-        first = page.locator("#results > li").first
+        # the filtered answer, not one of an earlier request (typing searches as it goes): every result
+        # carries the task
+        results = page.locator("#results > li")
+        expect(results.first).to_be_visible()
+        expect(results.filter(has_not_text="automatic-speech-recognition")).to_have_count(0)
+        first = results.first
         dataset = first.get_attribute("data-id")
         expect(first.locator("a.model-link")).to_have_attribute("href", f"https://huggingface.co/datasets/{dataset}")
         expect(first.locator(".url")).to_have_text(f"https://huggingface.co/datasets/{dataset}")
