@@ -29,6 +29,7 @@ from hfhub.history.schema import HISTORY_SCHEMA, TABLE_COLUMNS
 from hfhub.history.trends import History, HistoryError
 from hfhub.history.writer import snapshot_path, snapshot_table
 from hfhub.storage.dataset import write_table
+from tests.history_snapshots import live  # the pandas oracle of what was known on a day
 
 DAY0 = date(2025, 3, 1)
 # (day, hour, mode): no crawl on days 3 and 6; two on day 2
@@ -149,22 +150,6 @@ def rows(history: Path) -> dict[str, pd.DataFrame]:
             frames.append(frame)
         out[kind] = pd.concat(frames, ignore_index=True).sort_values(["crawled_at", "crawl_id"], kind="stable")
     return out
-
-
-def state(rows: pd.DataFrame, on: date) -> pd.DataFrame:
-    """Each repo's newest row at or before the day; a full crawl lists every repo, so a repo whose
-    newest row is older than the day's newest full crawl was not there."""
-    upto = rows[rows["date"] <= on]
-    newest = upto.drop_duplicates("id", keep="last")
-    fulls = upto[upto["mode"] == "full"]
-    if len(fulls):
-        newest = newest[newest["crawled_at"] >= fulls["crawled_at"].max()]
-    return newest.set_index("id")
-
-
-def live(rows: pd.DataFrame, on: date, column: str) -> pd.Series:
-    s = state(rows, on)
-    return s.loc[~s["deleted"] & s[column].notna(), column].astype("int64")
 
 
 def growth(rows: pd.DataFrame, start: date, end: date, column: str) -> pd.DataFrame:
