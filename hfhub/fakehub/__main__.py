@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--records", action="append", default=[], metavar="FILE",
                    help="serve these recorded real records (JSON lines of {source, record}, e.g. "
                         "tests/data/real_hub/*.jsonl) at /api/models instead of generated models; repeatable")
+    p.add_argument("--cards", action="append", default=[], metavar="FILE",
+                   help="real card texts of the recorded models (JSON lines of {id, text}, e.g. "
+                        "tests/data/real_hub/cards/cards.jsonl), served as their README; repeatable")
     p.add_argument("--dataset-records", action="append", default=[], metavar="FILE",
                    help="serve these recorded real dataset records at /api/datasets; repeatable")
     p.add_argument("--space-records", action="append", default=[], metavar="FILE",
@@ -72,13 +75,15 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         fault_drop=args.fault_drop, slow_ms=args.slow_ms, churn=args.churn, fault_seed=args.fault_seed,
         link=args.link_fault, outage_s=args.outage_s,
     )
+    if args.cards and not args.records:
+        raise SystemExit("--cards goes with --records: it gives the cards of recorded models")
     if args.records and args.churn:
         raise SystemExit("--churn needs a generated corpus: recorded records do not change")
     if args.start_days < 0:
         raise SystemExit("--start-days must be >= 0")
     return ServerConfig(models=args.models, seed=args.seed, host=args.host, port=args.port,
                         max_page_size=args.max_page_size, cache_mb=args.cache_mb, faults=faults,
-                        records=tuple(args.records), datasets=args.datasets, spaces=args.spaces,
+                        records=tuple(args.records), cards=tuple(args.cards), datasets=args.datasets, spaces=args.spaces,
                         dataset_records=tuple(args.dataset_records), space_records=tuple(args.space_records),
                         start_days=args.start_days)
 

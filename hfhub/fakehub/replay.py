@@ -13,9 +13,13 @@ What is adapted, and why:
 - ``inferenceProviderMapping`` was recorded from the detail endpoint, which keys it by provider;
   the list endpoint sends a list of ``{"provider", ...}`` entries (huggingface_hub PR #3022), so it
   is stored in the list form (``fakehub.views.detail`` turns it back).
-- Nothing else is changed. Cards of these repos were not recorded: a model or dataset with
-  ``cardData`` gets the fake's card text built from its real ``cardData`` (a dataset also with its
-  ``description``); one without answers 404, as a repo without a README does. Spaces have no card.
+- Nothing else is changed. A model whose real card is given (``--cards FILE``: JSON lines of
+  ``{"id", "text", ...}``, e.g. ``tests/data/real_hub/cards/cards.jsonl``) answers that text for its
+  README; a record with such a card but no ``sha`` (a default list record, a record derived from a
+  card) gets the SHA-1 of the card's text as its ``sha``, since the crawl asks for a card by revision.
+  Other cards were not recorded: a model or dataset with ``cardData`` gets the fake's card text built
+  from its real ``cardData`` (a dataset also with its ``description``); one without answers 404, as a
+  repo without a README does. Spaces have no card.
 - A line may be a bare record instead of ``{"source", "record"}``; a record without ``_id`` (which the
   keyset cursor needs) gets one made of its ``createdAt`` and its line number.
 - A replayed corpus does not change: no churn, no mutations.
@@ -23,6 +27,7 @@ What is adapted, and why:
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,6 +68,17 @@ def load_records(paths: list[Path]) -> list[dict[str, Any]]:
     return list(by_id.values())
 
 
+def load_cards(paths: list[Path]) -> dict[str, str]:
+    """``{model id: card text}`` of these JSON-lines files of ``{"id", "text", ...}`` (a later line wins)."""
+    cards = {}
+    for path in paths:
+        for line in path.read_text().splitlines():
+            if line.strip():
+                entry = orjson.loads(line)
+                cards[entry["id"]] = entry["text"]
+    return cards
+
+
 def _made_id(record: dict[str, Any], n: int) -> str:
     return f"{_ms(record.get('createdAt')) // 1000:08x}{0:010x}{n & 0xFFFFFF:06x}"
 
@@ -70,9 +86,15 @@ def _made_id(record: dict[str, Any], n: int) -> str:
 class ReplayCorpus:
     """The corpus interface of ``fakehub.corpus.Corpus`` over a fixed list of real records."""
 
-    def __init__(self, records: list[dict[str, Any]], kind: str = "models") -> None:
+    def __init__(self, records: list[dict[str, Any]], kind: str = "models",
+                 cards: dict[str, str] | None = None) -> None:
         self.kind = kind
         self._records = records
+        self._cards = cards or {}
+        for record in records:
+            text = self._cards.get(record["id"])
+            if text is not None and not record.get("sha"):
+                record["sha"] = hashlib.sha1(text.encode()).hexdigest()
         self._index = {record["id"]: i for i, record in enumerate(records)}
         self.lock = threading.RLock()
         self.revisions: dict[int, int] = {}
@@ -87,8 +109,8 @@ class ReplayCorpus:
         self.cols["modified_ms"] = np.array([_ms(r.get("lastModified")) for r in records], dtype=np.int64)
 
     @classmethod
-    def load(cls, paths: list[Path], kind: str = "models") -> ReplayCorpus:
-        return cls(load_records(paths), kind)
+    def load(cls, paths: list[Path], kind: str = "models", card_paths: list[Path] | None = None) -> ReplayCorpus:
+        return cls(load_records(paths), kind, load_cards(card_paths or []))
 
     def __len__(self) -> int:
         return len(self._records)
@@ -116,9 +138,11 @@ class ReplayCorpus:
         return [self._records[i] for i in indices]
 
     def has_readme(self, record: dict[str, Any]) -> bool:
-        return self.kind != "spaces" and bool(record.get("cardData"))
+        return self.kind != "spaces" and (record["id"] in self._cards or bool(record.get("cardData")))
 
     def readme(self, record: dict[str, Any]) -> str:
+        if record["id"] in self._cards:
+            return self._cards[record["id"]]
         from hfhub.fakehub import card, dscard  # noqa: PLC0415 (card text only when asked for)
 
         return dscard.render(record) if self.kind == "datasets" else card.render(record)

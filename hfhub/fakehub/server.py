@@ -53,6 +53,7 @@ class ServerConfig:
     spaces: int | None = None  # None: models // 2 (none when serving recorded records)
     dataset_records: tuple[str, ...] = ()  # recorded real dataset records to serve instead
     space_records: tuple[str, ...] = ()  # recorded real Space records to serve instead
+    cards: tuple[str, ...] = ()  # real card texts of recorded models (JSON lines of {"id", "text"}, fakehub.replay)
     start_days: int = 0  # advance every generated kind this many days at start-up (``FakeHub.advance``)
 
     def records_of(self, kind: str) -> tuple[str, ...]:
@@ -139,7 +140,8 @@ class FakeHub:
     def _build(self, kind: str) -> Corpus | ReplayCorpus:
         config = self.config
         if config.records_of(kind):
-            return ReplayCorpus.load([Path(p) for p in config.records_of(kind)], kind)
+            cards = [Path(p) for p in config.cards] if kind == "models" else []
+            return ReplayCorpus.load([Path(p) for p in config.records_of(kind)], kind, cards)
         generated = {"models": Corpus, "datasets": DatasetCorpus, "spaces": SpaceCorpus}[kind]
         return generated(config.size_of(kind), config.seed)
 
