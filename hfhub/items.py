@@ -6,6 +6,7 @@
 - ``ModelItem``, ``DatasetItem``, ``SpaceItem``: one repo, every field a column of its table
   (``docs/fields.md``); hfhub's pipelines also take these one by one, from a spider of your own.
 - ``CardItem``: a model's or dataset's parsed card (``-a cards=1``).
+- ``ConfigItem``: a model's parsed config.json (``-a configs=1``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from hfhub.records.model import ModelItem
 from hfhub.records.modelpage import DatasetPage, ModelPage, RepoPage, SpacePage
 from hfhub.records.space import SpaceItem
 
-__all__ = ["CardItem", "DatasetItem", "DatasetPage", "ModelItem", "ModelPage", "RepoPage", "SpaceItem", "SpacePage"]
+__all__ = ["CardItem", "ConfigItem", "DatasetItem", "DatasetPage", "ModelItem", "ModelPage", "RepoPage", "SpaceItem", "SpacePage"]
 
 
 @dataclass
@@ -33,4 +34,20 @@ class CardItem:
     sha: str | None
     fetched_at: datetime
     card: Any = None  # hfhub.cards.ParsedCard | hfhub.cards.CardRejected | None
+    lease: str | None = None  # cluster mode: the lease of the request it came from (not stored)
+
+
+@dataclass
+class ConfigItem:
+    """A model's config.json, parsed; one row of the configs table (``hfhub.configs.table``).
+
+    ``config`` is None when the repo has no config.json at that revision (a 404): the row is kept
+    all the same, so the same ``sha`` is not asked for again. ``weights_bytes`` is the listing's, for
+    the memory estimates."""
+
+    id: str
+    sha: str | None
+    fetched_at: datetime
+    weights_bytes: int | None = None
+    config: Any = None  # hfhub.configs.parse.ParsedConfig | hfhub.configs.parse.ConfigRejected | None
     lease: str | None = None  # cluster mode: the lease of the request it came from (not stored)

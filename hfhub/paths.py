@@ -7,6 +7,7 @@ The settings (``hfhub.settings``) and the command-line tools (``hfhub-search``, 
 OUTPUT_DIR = "output"
 DATASET_DIR = f"{OUTPUT_DIR}/models"  # HFHUB_DATASET_DIR
 CARDS_DIR = f"{OUTPUT_DIR}/cards"  # HFHUB_CARDS_DIR
+CONFIGS_DIR = f"{OUTPUT_DIR}/configs"  # HFHUB_CONFIGS_DIR: the models' config.json facts (-a configs=1)
 INDEX_DIR = f"{OUTPUT_DIR}/index"  # the index beside the default dataset (HFHUB_INDEX_DIR)
 REPORT_FILE = f"{OUTPUT_DIR}/report.html"
 
@@ -20,9 +21,11 @@ HISTORY_DIR = f"{OUTPUT_DIR}/history"  # the crawls' snapshots, for hfhub-trends
 
 def kind_default_paths(kind_name: str) -> dict[str, str]:
     """The folder settings of a crawl of ``kind_name`` (models, datasets, spaces) when none is given:
-    its table, and its cards table (Spaces have none: the empty string turns cards off)."""
+    its table, its cards table (Spaces have none: the empty string turns cards off) and its configs
+    table (models only)."""
     cards = {"models": CARDS_DIR, "datasets": DATASET_CARDS_DIR, "spaces": ""}[kind_name]
-    return {"HFHUB_DATASET_DIR": TABLE_DIRS[kind_name], "HFHUB_CARDS_DIR": cards}
+    configs = CONFIGS_DIR if kind_name == "models" else ""
+    return {"HFHUB_DATASET_DIR": TABLE_DIRS[kind_name], "HFHUB_CARDS_DIR": cards, "HFHUB_CONFIGS_DIR": configs}
 
 
 def index_dir_name(kind_name: str) -> str:

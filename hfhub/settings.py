@@ -135,6 +135,16 @@ HFHUB_CARD_MAX_DOWNLOAD = 8 * 1024 * 1024
 # ... and of those downloaded, only the first bytes are parsed: the summary comes from the start.
 HFHUB_CARD_MAX_BYTES = 1_000_000
 
+# --- model configs (scrapy crawl models -a configs=1): config.json's attention facts, KV-cache and
+# memory estimates per context (docs/fields.md, "The configs table") -------------------------------
+HFHUB_CONFIGS_DIR = paths.CONFIGS_DIR
+HFHUB_CONFIGS_ROWS_PER_PART = 20_000
+# A config.json larger than this is not downloaded (a row with reject_reason too_large). Real ones are
+# a few KB; those with thousands of labels (id2label of ImageNet-21k) are about a megabyte.
+HFHUB_CONFIG_MAX_DOWNLOAD = 4 * 1024 * 1024
+# The config's text is kept (config_json) up to this size; a larger one is read, its text not kept.
+HFHUB_CONFIG_MAX_TEXT_BYTES = 256 * 1024
+
 # --- politeness and throughput ------------------------------------------------------------------
 # Only http(s) to the Hub: a hostile next-page link must not read a local file (file:), inline data
 # (data:) or anything else Scrapy could fetch (hfhub.spiders.models also keeps links on HF_ENDPOINT).
@@ -203,6 +213,7 @@ ITEM_PIPELINES_BASE = {
     "hfhub.pipelines.dedup.DeduplicateModelPipeline": 300,
     "hfhub.pipelines.parquet.ParquetDatasetPipeline": 900,
     "hfhub.pipelines.cards.CardsParquetPipeline": 910,
+    "hfhub.pipelines.configs.ConfigsParquetPipeline": 920,
 }
 ITEM_PIPELINES: dict[str, int] = {}
 

@@ -29,8 +29,8 @@ logger = logging.getLogger(__name__)
 
 # Stats that say a finished crawl did not write or publish all it should have.
 WRITE_FAILURE_STATS = (
-    "hfhub/parts_failed", "hfhub/cards/parts_failed", "hfhub/cards/publish_failed", "hfhub/publish/refused",
-    "hfhub/publish/failed",
+    "hfhub/parts_failed", "hfhub/cards/parts_failed", "hfhub/cards/publish_failed",
+    "hfhub/configs/parts_failed", "hfhub/configs/publish_failed", "hfhub/publish/refused", "hfhub/publish/failed",
     "hfhub/publish/handlers_failed", "hfhub/index/failed", "hfhub/history/failed",
 )
 

@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
+from hfhub.configs.wanted import wants_config
 from hfhub.records.kinds import repo_kind
 from hfhub.records.modeltable import StepReport, models_to_table
 from hfhub.records.raw import fill_raw_json
@@ -46,6 +47,8 @@ class BuiltPage:
     reached_limit: bool = False  # ``limit`` ended the listing on this page
     order: PageOrder | None = None  # when the listing relies on an order: how the page kept it
     invalid_utf8: bool = False  # the page held bytes that are not UTF-8 (read with replacement characters)
+    # (id, sha, weights_bytes) of each valid model whose config.json is wanted (hfhub.configs.selection)
+    configs: list[tuple[Any, Any, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -156,6 +159,7 @@ def decode_records(body: bytes) -> tuple[list[Any], bool] | str:
 def build_page(
     body: bytes, crawled_at: datetime, keep_at_most: int | None, stop_before: datetime | None,
     want_cards: bool, order_key: str | None = None, max_records: int | None = None, kind_name: str = "models",
+    want_configs: bool = False,
 ) -> BuiltPage | str:
     """A listing page's repos of the kind ``kind_name`` (``hfhub.records.kinds``), validated,
     enriched and in Arrow, with what the API said beyond the typed columns in ``raw_json``, or why the page cannot be used
@@ -178,7 +182,9 @@ def build_page(
     fill_raw_json(valid, kind.held_by_column)
     for item in valid:
         kind.enrich(item)
+    configs = [(item.id, item.sha, item.weights_bytes) for item in valid
+               if wants_config(item.model_type, item.architectures, item.files)] if want_configs else []
     return BuiltPage(
         models_to_table(valid, report, kind.schema), report, len(items), continues, reached_cutoff, cards,
-        reached_limit=not continues and not reached_cutoff, order=order, invalid_utf8=invalid_utf8,
+        reached_limit=not continues and not reached_cutoff, order=order, invalid_utf8=invalid_utf8, configs=configs,
     )

@@ -24,6 +24,7 @@ class ListingArgs:
     sort: str | None = None
     mode: str = "full"
     cards: bool = False
+    configs: bool = False  # each listed model's config.json (hfhub.spiders.configs)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready, for comparing the arguments of cluster workers."""
@@ -105,6 +106,7 @@ def parse_listing_args(
     sort: str | None = None,
     mode: str | None = None,
     cards: str | bool | None = None,
+    configs: str | bool | None = None,
 ) -> ListingArgs:
     return ListingArgs(
         limit=_limit(limit),
@@ -115,4 +117,5 @@ def parse_listing_args(
         sort=_sort(sort),
         mode=_mode(mode, sort),
         cards=_flag("cards", cards),
+        configs=_flag("configs", configs),
     )

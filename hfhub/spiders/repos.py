@@ -26,6 +26,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from hfhub.cards.publishing import cards_of_crawl
 from hfhub.cards.table import known_card_shas
 from hfhub.cluster.leases import settles_lease
+from hfhub.configs.table import known_config_shas
 from hfhub.crawl import crawlstate
 from hfhub.crawl.crawlsession import crawl_session
 from hfhub.crawl.hubapi import listing_url, next_page_url, origin, same_origin
@@ -38,6 +39,7 @@ from hfhub.records.modelpage import PAGE_CLASSES
 from hfhub.signals import page_listed
 from hfhub.spiders.args import parse_listing_args
 from hfhub.spiders.cards import CardRequests
+from hfhub.spiders.configs import ConfigRequests
 from hfhub.spiders.order import completeness, listing_order
 from hfhub.storage.dataset import read_dataset_state
 from hfhub.storage.versions import dataset_path, inprogress_dir
@@ -50,10 +52,10 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
 
-LISTING_ARGS = ("limit", "author", "search", "filter", "pipeline_tag", "sort", "mode", "cards")
+LISTING_ARGS = ("limit", "author", "search", "filter", "pipeline_tag", "sort", "mode", "cards", "configs")
 
 
-class RepoListingSpider(CardRequests, scrapy.Spider):
+class RepoListingSpider(CardRequests, ConfigRequests, scrapy.Spider):
     """A listing of one kind of repo; subclasses name the spider and set ``kind`` and the arguments
     the endpoint takes (``listing_args``)."""
 
@@ -83,6 +85,10 @@ class RepoListingSpider(CardRequests, scrapy.Spider):
         self.cards_repair: str | None = None  # asking again for missing cards: None, "running", "done"
         self.cards_answered: set[int] = set()  # card_key of each card request this process got an answer to
         self.known_cards: set[int] | None = None  # with cards=1: (id, sha) pairs already in the cards table
+        self.configs_repair: str | None = None  # the same three, for configs=1 (hfhub.spiders.configs)
+        self.configs_answered: set[int] = set()
+        self.known_configs: set[int] | None = None
+        self.configs_rejections_logged: set[str] = set()
         self.next_page_seq = 0  # listing pages this process received (each keeps its number for retries)
         self.page_orders: dict[int, PageOrder] = {}  # alone: how each page built so far kept the order
         self.stop_before: datetime | None = None  # incremental: records older than this are known
@@ -114,10 +120,14 @@ class RepoListingSpider(CardRequests, scrapy.Spider):
         })
         if spider.args.cards and not crawler.settings["HFHUB_CARDS_DIR"]:
             raise ValueError("cards=1 needs HFHUB_CARDS_DIR, the folder of the cards table")
+        if spider.args.configs and not crawler.settings["HFHUB_CONFIGS_DIR"]:
+            raise ValueError("configs=1 needs HFHUB_CONFIGS_DIR, the folder of the configs table")
         if spider.mode == "incremental":
             spider.stop_before = spider.incremental_cutoff()
         if spider.args.cards and not spider.session.shared:
             crawler.signals.connect(spider.ask_for_missing_cards, signal=signals.spider_idle)
+        if spider.args.configs and not spider.session.shared:
+            crawler.signals.connect(spider.ask_for_missing_configs, signal=signals.spider_idle)
         if spider.order.overridden:
             spider.logger.info(
                 "a full crawl lists by createdAt, not by sort=%(sort)s: %(sort)s changes while the listing is "
@@ -143,6 +153,9 @@ class RepoListingSpider(CardRequests, scrapy.Spider):
         if self.args.cards:
             self.known_cards = known_card_shas(
                 *cards_of_crawl(dataset_path(self.settings["HFHUB_CARDS_DIR"]), self.session.crawl_id))
+        if self.args.configs:
+            self.known_configs = known_config_shas(
+                *cards_of_crawl(dataset_path(self.settings["HFHUB_CONFIGS_DIR"]), self.session.crawl_id))
         checkpoint = self.resume_checkpoint()
         if checkpoint.listing_done:
             self.logger.info("the listing of this crawl is already written; publishing it")
@@ -227,7 +240,7 @@ class RepoListingSpider(CardRequests, scrapy.Spider):
                 build_page, response.body, datetime.now(UTC),
                 None if self.args.limit is None else self.args.limit - listed_before, self.stop_before,
                 self.known_cards is not None, self.order.sort if self.order.stable else None,
-                self.settings.getint("HFHUB_PAGE_SIZE"), self.kind.name,
+                self.settings.getint("HFHUB_PAGE_SIZE"), self.kind.name, self.known_configs is not None,
             )
         except PagePoolBroken as exc:
             self.page_process_failed(exc)
@@ -260,6 +273,9 @@ class RepoListingSpider(CardRequests, scrapy.Spider):
         yield PAGE_CLASSES[self.kind.name](page.table, listed=page.kept, report=page.report, listing_page=seq)
         for model_id, sha in page.cards:
             for request in self.card_request(model_id, sha):
+                yield request
+        for model_id, sha, weights_bytes in page.configs:
+            for request in self.config_request(model_id, sha, weights_bytes):
                 yield request
 
     def bad_next_url(self, url: str) -> str | None:

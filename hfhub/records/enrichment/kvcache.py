@@ -20,6 +20,17 @@ None). The formula, per layer ``l`` and context of ``T`` tokens, at ``b`` bytes 
 - ``b`` defaults to 2 (a 16-bit cache, the default of transformers, vLLM and llama.cpp).
 
 ``kv_bytes_per_token`` is the cost of one more token at a short context (every layer still grows).
+
+Every sliding layer of a config shares its one ``sliding_window``, so the cache is also, exactly,
+
+    bytes(T) = global × T + (per_token − global) × min(T, sliding_window)
+
+with ``per_token`` = ``kv_bytes_per_token`` and ``global`` = ``kv_global_bytes_per_token`` (the layers
+that keep every token): what ``kv_bytes_at`` and ``memory_bytes_at`` compute from a table's columns,
+without the config. The memory to run at a context adds it to the weights' estimate of
+``hfhub.records.enrichment.weights`` (``weights × MEMORY_OVERHEAD``):
+
+    memory(T) = weights_bytes × MEMORY_OVERHEAD + bytes(T)
 """
 
 from __future__ import annotations
@@ -28,7 +39,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hfhub.records.enrichment.weights import MEMORY_OVERHEAD
+
 DEFAULT_BYTES_PER_ELEMENT = 2
+# Beyond these a config is not read (hostile or broken input must not build a tuple of 10**30 layers):
+# real configs stay far below (DeepSeek-V3: 61 layers, 128 heads).
+MAX_LAYERS = 10_000
+MAX_DIMENSION = 1 << 40
 
 
 @dataclass(frozen=True)
@@ -39,9 +56,11 @@ class KvLayout:
 
 
 def _positive_int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0 or value != int(value):
-        return None
-    return int(value)
+    """A whole number > 0 (an int, or a float such as 32.0); None for anything else, NaN, infinities
+    and numbers beyond ``MAX_DIMENSION``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_DIMENSION:
+        return None  # (NaN fails the comparison)
+    return int(value) if value == int(value) else None
 
 
 def _first(config: Mapping[str, Any], *keys: str) -> int | None:
@@ -52,7 +71,7 @@ def _first(config: Mapping[str, Any], *keys: str) -> int | None:
     return None
 
 
-def _text_config(config: Mapping[str, Any]) -> Mapping[str, Any]:
+def language_config(config: Mapping[str, Any]) -> Mapping[str, Any]:
     """The language model's part of a multimodal config (``text_config``), else the config."""
     text = config.get("text_config")
     return text if isinstance(text, Mapping) and text else config
@@ -78,9 +97,9 @@ def kv_layout(config: Any) -> KvLayout | None:
     not say enough (no layer or head counts)."""
     if not isinstance(config, Mapping):
         return None
-    config = _text_config(config)
+    config = language_config(config)
     layers = _first(config, "num_hidden_layers", "n_layer", "num_layers")
-    if layers is None:
+    if layers is None or layers > MAX_LAYERS:
         return None
     kv_lora_rank = _positive_int(config.get("kv_lora_rank"))
     if kv_lora_rank is not None:
@@ -111,3 +130,35 @@ def kv_cache_bytes(layout: KvLayout, tokens: int, bytes_per_element: int = DEFAU
         min(tokens, window) * elements if window is not None else tokens * elements
         for elements, window in zip(layout.elements_per_layer, layout.windows)
     ) * bytes_per_element
+
+
+def kv_global_bytes_per_token(layout: KvLayout, bytes_per_element: int = DEFAULT_BYTES_PER_ELEMENT) -> int:
+    """Bytes per token of the layers that keep every token (no sliding window)."""
+    return sum(e for e, window in zip(layout.elements_per_layer, layout.windows) if window is None) * bytes_per_element
+
+
+def sliding_window_of(layout: KvLayout) -> int | None:
+    """The window of the layout's sliding layers (one per config), None when no layer slides."""
+    return next((window for window in layout.windows if window is not None), None)
+
+
+def kv_bytes_at(per_token: int, global_per_token: int, sliding_window: int | None, tokens: int) -> int:
+    """``kv_cache_bytes`` from three numbers of a table row (``est_kv_bytes_per_token``,
+    ``est_kv_global_bytes_per_token``, ``sliding_window``): global × T + sliding × min(T, window)."""
+    sliding = per_token - global_per_token
+    return global_per_token * tokens + sliding * (tokens if sliding_window is None else min(tokens, sliding_window))
+
+
+def memory_bytes_at(
+    weights_bytes: int | None, per_token: int | None, global_per_token: int | None, sliding_window: int | None,
+    tokens: int, max_context: int | None = None,
+) -> int | None:
+    """Estimated memory to run a model at a context of ``tokens``: its weights × ``MEMORY_OVERHEAD``
+    (the same estimate as ``est_mem_stored_gb``) plus the KV cache at that context (``kv_bytes_at``).
+    None when the weights or the cache are unknown, or when the model takes fewer tokens than that
+    (``max_context``, when known)."""
+    if weights_bytes is None or per_token is None or global_per_token is None:
+        return None
+    if max_context is not None and tokens > max_context:
+        return None
+    return round(weights_bytes * MEMORY_OVERHEAD) + kv_bytes_at(per_token, global_per_token, sliding_window, tokens)
