@@ -138,10 +138,15 @@ class Corpus:
                 out[n] = self.sha(i)
         return out
 
-    def sha(self, i: int) -> str:
-        rev = self.revisions.get(i, 0)
+    def sha(self, i: int, rev: int | None = None) -> str:
+        """The commit of repo ``i`` at its revision ``rev`` (0: the first; None: the current one)."""
+        rev = self.revisions.get(i, 0) if rev is None else rev
         words = (rand.bits_int(self.seed, 50 + rev, i + (k << 40)) for k in range(3))
         return "".join(f"{w:016x}" for w in words)[:40]
+
+    def has_revision(self, i: int, sha: str) -> bool:
+        """Whether ``sha`` is a commit repo ``i`` has had (the current one or an earlier one)."""
+        return any(self.sha(i, rev) == sha for rev in range(self.revisions.get(i, 0) + 1))
 
     def has_readme(self, record: dict[str, Any]) -> bool:
         from hfhub.fakehub.card import has_readme  # noqa: PLC0415 (card text only when asked for)

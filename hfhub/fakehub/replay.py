@@ -137,6 +137,10 @@ class ReplayCorpus:
     def records(self, indices: list[int]) -> list[dict[str, Any]]:
         return [self._records[i] for i in indices]
 
+    def has_revision(self, i: int, sha: str) -> bool:
+        """A recorded repo has one known commit, the one recorded."""
+        return bool(sha) and self._records[i].get("sha") == sha
+
     def has_readme(self, record: dict[str, Any]) -> bool:
         return self.kind != "spaces" and (record["id"] in self._cards or bool(record.get("cardData")))
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import orjson
 
-from hfhub.fakehub import query, views
+from hfhub.fakehub import modelconfig, query, views
 from hfhub.fakehub.query import ApiError
 
 if TYPE_CHECKING:
@@ -115,17 +115,38 @@ def repo_detail(hub: FakeHub, kind: str, rest: str, raw_query: str) -> Response:
 
 def resolve(hub: FakeHub, kind: str, path: str) -> Response:
     """``/{id}/resolve/{rev}/README.md`` (and ``/raw/``) of a model; of a dataset or Space with its
-    ``/datasets`` or ``/spaces`` prefix taken off."""
+    ``/datasets`` or ``/spaces`` prefix taken off. A model's ``config.json`` too (``model_config``)."""
     marker = "/resolve/" if "/resolve/" in path else "/raw/"
     repo_id, _, tail = path.lstrip("/").partition(marker.lstrip("/"))
     repo_id = repo_id.rstrip("/")
-    _revision, _, filename = tail.partition("/")
+    revision, _, filename = tail.partition("/")
     corpus = hub.corpus_of(kind)
     with corpus.lock:
-        record = corpus.record(_find(corpus, repo_id))
+        i = _find(corpus, repo_id)
+        record = corpus.record(i)
+        known_revision = revision == "main" or corpus.has_revision(i, revision)
+    if kind == "models" and filename == "config.json":
+        return model_config(hub, record, known_revision)
     if filename != "README.md" or not corpus.has_readme(record):
         raise ApiError(404, "Entry not found", "EntryNotFound")
     body = corpus.readme(record).encode("utf-8")
+    headers = {"X-Repo-Commit": record["sha"], "ETag": f'"{hashlib.sha1(body).hexdigest()}"'}
+    return 200, "text/plain; charset=utf-8", body, headers
+
+
+def model_config(hub: FakeHub, record: dict[str, Any], known_revision: bool) -> Response:
+    """A model's config.json (``fakehub.modelconfig``): the real file of a replayed model, if kept,
+    else the generated one; 404 for a revision the repo never had, as on the Hub."""
+    if not known_revision:
+        raise ApiError(404, "Revision Not Found", "RevisionNotFound")
+    if hub.config.records:
+        path = modelconfig.real_config_file(hub.config.records, record["id"])
+        body = path.read_bytes() if path is not None else None
+    else:
+        config = modelconfig.generated_config(record)
+        body = modelconfig.render(config) if config is not None else None
+    if body is None:
+        raise ApiError(404, "Entry not found", "EntryNotFound")
     headers = {"X-Repo-Commit": record["sha"], "ETag": f'"{hashlib.sha1(body).hexdigest()}"'}
     return 200, "text/plain; charset=utf-8", body, headers
 
