@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from hfhub.index import ann, store, vectors
+from hfhub.index import ann, documents, store, vectors
 from hfhub.index.errors import CorruptDatasetError, EmptyDatasetError
 from hfhub.index.text import document_terms, fallback_texts, plain_words
 from hfhub.records.schema import DATASET_SCHEMA, SPACE_SCHEMA
@@ -45,21 +45,33 @@ MODEL_COLUMNS: dict[str, pa.DataType] = {
     "likes": pa.int64(),
     "popularity_score": pa.float64(),
     "base_model_relation": pa.string(),
+    # for filters, sorts and "matched on" (#22)
+    "tags": pa.list_(pa.string()),
+    "datasets": pa.list_(pa.string()),
+    "architectures": pa.list_(pa.string()),
+    "model_type": pa.string(),
+    "gguf_architecture": pa.string(),
+    "context_length": pa.int64(),
+    "trending_score": pa.float64(),
+    "last_modified": pa.timestamp("ms", tz="UTC"),
+    "created_at": pa.timestamp("ms", tz="UTC"),
+    "completeness": pa.float32(),
 }
 # Of the datasets and Spaces tables (hfhub.records.schema), what filters read and results show; the
 # types are the tables' own.
 DATASET_KEPT = (
     "id", "author", "pretty_name", "task_categories", "languages", "license", "size_category", "gated",
-    "downloads", "likes", "popularity_score",
+    "downloads", "likes", "popularity_score", "tags", "trending_score", "last_modified", "created_at",
 )  # fmt: skip
 SPACE_KEPT = (
     "id", "author", "title", "short_description", "sdk", "license", "models", "datasets", "runtime_stage",
-    "likes", "popularity_score",
+    "likes", "popularity_score", "tags", "trending_score", "last_modified", "created_at",
 )  # fmt: skip
+_COMPLETENESS = {"completeness": pa.float32()}
 INDEX_COLUMNS: dict[str, dict[str, pa.DataType]] = {
     "models": MODEL_COLUMNS,
-    "datasets": {name: DATASET_SCHEMA.field(name).type for name in DATASET_KEPT},
-    "spaces": {name: SPACE_SCHEMA.field(name).type for name in SPACE_KEPT},
+    "datasets": {**{name: DATASET_SCHEMA.field(name).type for name in DATASET_KEPT}, **_COMPLETENESS},
+    "spaces": {**{name: SPACE_SCHEMA.field(name).type for name in SPACE_KEPT}, **_COMPLETENESS},
 }
 
 
@@ -96,14 +108,21 @@ class _Read:
 
 # Index columns filled from another dataset column where the dataset has it: the index's parameter
 # count (--max-params, the results) is the model's, with packed quantized weights unpacked.
-SOURCE_COLUMNS = {"num_parameters": "est_parameters"}
+SOURCE_COLUMNS = {"num_parameters": "est_parameters", "context_length": "gguf_context_length"}
+# Index columns the index derives (hfhub.index.documents), not read from the table.
+DERIVED_COLUMNS = ("completeness",)
 
 
-def _model_batch(batch: pa.RecordBatch, columns: dict[str, pa.DataType] = MODEL_COLUMNS) -> pa.RecordBatch:
+def _model_batch(
+    batch: pa.RecordBatch, columns: dict[str, pa.DataType] = MODEL_COLUMNS, kind_name: str = "models"
+) -> pa.RecordBatch:
     """The index's columns of a batch of the table (nulls for those the table lacks)."""
     names = batch.schema.names
     arrays = []
     for name, kind in columns.items():
+        if name == "completeness":
+            arrays.append(documents.completeness(batch, documents.COMPLETENESS_FIELDS[kind_name]))
+            continue
         source = SOURCE_COLUMNS.get(name, name)
         source = source if source in names else name
         arrays.append(batch.column(source).cast(kind) if source in names else pa.nulls(batch.num_rows, kind))
@@ -145,7 +164,11 @@ def _read(dataset: ds.Dataset, keep_texts: bool, cards: pa.Table | None = None, 
         logger.warning("the dataset has no search_text column: indexing a text made of its other columns")
     fallback = FALLBACK_TEXT_COLUMNS if kind == "models" else tuple(columns)
     sources = SOURCE_COLUMNS.values() if kind == "models" else ()
-    wanted = {*columns, *sources, *(("search_text",) if has_text else fallback)} & names
+    document_columns = documents.DOCUMENT_COLUMNS[kind]
+    wanted = {
+        *columns, *sources, *document_columns, *documents.COMPLETENESS_FIELDS[kind],
+        *(("search_text",) if has_text else fallback),
+    } & names
     read = _Read()
     for batch in dataset.to_batches(columns=sorted(wanted), batch_size=65_536):
         if has_text:
@@ -154,11 +177,12 @@ def _read(dataset: ds.Dataset, keep_texts: bool, cards: pa.Table | None = None, 
             text = pa.array(fallback_texts(batch.to_pylist()))
         else:
             text = pa.array([plain_words(row.values()) for row in batch.to_pylist()], pa.string())
+        text = documents.document(batch, text, kind)
         text = with_card_text(batch.column("id"), text, cards)
         rows, hashes = document_terms(text)
         read.rows.append((rows + read.n).astype(np.int32))
         read.hashes.append(hashes)
-        read.models.append(_model_batch(batch, columns))
+        read.models.append(_model_batch(batch, columns, kind))
         if keep_texts:
             read.texts.append(text)
         read.n += batch.num_rows
@@ -219,16 +243,18 @@ def build_index(
     if read.n == 0:
         raise EmptyDatasetError(f"the dataset in {dataset_dir} has no rows: nothing to index")
     lap("read_and_tokenize")
-    tfidf = vectors.fit_tfidf(np.concatenate(read.rows), np.concatenate(read.hashes), read.n, settings)
+    counts = vectors.count_terms(np.concatenate(read.rows), np.concatenate(read.hashes), read.n, settings)
     del read.rows, read.hashes
+    bm25 = vectors.bm25_of(counts, settings)
     lap("tfidf")
-    dense, lsa = _dense(read, tfidf, embedding, settings)
+    dense, lsa = _dense(read, vectors.tfidf_of(counts, settings) if embedding == "lsa" else counts, embedding, settings)
+    del counts
     lap("dense")
     ann_settings = ann.choose_settings(read.n)
     ann_index = ann.build(dense, ann_settings, seed=settings.random_state)
     lap("ann")
     with store.new_version(index_dir) as out:
-        _save(out, read, tfidf, dense, lsa, ann_index)
+        _save(out, read, bm25, dense, lsa, ann_index)
         lap("write")
         manifest = {
             "format_version": store.FORMAT_VERSION,
@@ -238,8 +264,9 @@ def build_index(
             "dataset": {"path": str(dataset_dir.resolve()), "fingerprint": fingerprint, "files": len(files)},
             "vectorizer": {
                 **settings.to_dict(),
-                "terms": len(tfidf.term_hashes),
-                "nnz": int(tfidf.matrix.nnz),
+                "lexical": "bm25",
+                "terms": len(bm25.term_hashes),
+                "nnz": int(bm25.matrix.nnz),
             },
             "embedding": {"kind": embedding, "dim": int(dense.shape[1])},
             "ann": {"kind": ann_settings.kind, "nlist": ann_settings.nlist, "nprobe": ann_settings.nprobe},

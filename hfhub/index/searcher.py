@@ -1,15 +1,8 @@
-"""Query an index: ``ModelIndex.load(path).search(query, k, filters)`` and ``.like(model_id, ...)``.
+"""Query an index: ``ModelIndex.load(path).search(query, k, filters, sort)`` and ``.like(model_id, ...)``.
 
-Ranking. A model's score for a query is
-
-    score = 0.5 * lexical + 0.5 * dense + 0.02 * popularity / 100
-
-where ``lexical`` is the cosine of TF-IDF vectors (exact words: names, tasks, licenses) times the
-share of the query's terms the model has (see ``_lexical_scores``), ``dense`` the
-cosine of the 384-dim embeddings (related words: LSA topics or MiniLM meaning), and ``popularity`` the
-dataset's 0..100 ``popularity_score``. Lexical and dense are weighed equally: lexical alone misses
-paraphrases, dense alone blurs exact names. The popularity term is a tie-breaker: many models share
-a template card, and among equally relevant ones the used one should come first.
+The score of a row for a query is in [0, 1]: ``hfhub.index.ranking`` gives the formula (BM25
+lexical matching, the embeddings' cosine and a small prior of popularity and completeness) and
+why. Each result says what it matched on (``hfhub.index.explain``).
 
 Candidates are the union of the dense nearest neighbours (``hfhub.index.ann``) and the best lexical
 matches over the query's rarest terms; every candidate is then scored exactly with the formula.
@@ -18,27 +11,23 @@ matches over the query's rarest terms; every candidate is then scored exactly wi
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from hfhub.index import ann, store, vectors
+from hfhub.index import ann, ranking, store, vectors
 from hfhub.index.errors import EmptyQueryError, IndexKindError, StaleIndexError, UnknownModelError
+from hfhub.index.explain import matched_on
 from hfhub.index.filters import SINGULAR, FilterColumns, SearchFilters, check_applies
-from hfhub.index.text import expand_query, query_hashes
+from hfhub.index.query import Plan, plan
 from hfhub.links import hub_url
 
-LEXICAL_WEIGHT = 0.5
-DENSE_WEIGHT = 0.5
-POPULARITY_WEIGHT = 0.02
-# --like: how much a shared task or base model adds to the dense cosine, so that siblings and
-# children of a model come before look-alikes of another task or lineage.
-SAME_TASK_BONUS = 0.1
-SAME_BASE_BONUS = 0.1
 # Postings summed for lexical candidates, rarest terms first. Measured at 1M (50 queries): 100k
 # gave recall@10 0.950 of the exact ranking, 200k 0.966 for ~0.4 ms more.
 POSTINGS_BUDGET = 200_000
@@ -48,15 +37,20 @@ CANDIDATES = 200  # lexical candidates: the rows of the 4 * CANDIDATES best post
 DENSE_CANDIDATES = 60
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Result:
-    """A repo found, of the index's kind; ``to_dict`` adds its ``type`` and Hub ``url``."""
+    """A repo found, of the index's kind; ``to_dict`` adds its ``type`` and Hub ``url``.
+
+    ``score``, ``lexical``, ``dense`` and ``prior`` are in [0, 1] (``hfhub.index.ranking``);
+    ``matched_on`` says which fields held which query terms (``hfhub.index.explain``)."""
 
     kind: ClassVar[str] = "models"
     id: str
     score: float
     lexical: float
     dense: float
+    prior: float = 0.0
+    matched_on: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": SINGULAR[self.kind], "url": self.url, **self.__dict__}
@@ -67,7 +61,7 @@ class Result:
         return hub_url(self.kind, self.id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SearchResult(Result):
     """A model found."""
 
@@ -86,7 +80,7 @@ class SearchResult(Result):
     base_models: list[str] | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DatasetResult(Result):
     kind: ClassVar[str] = "datasets"
     author: str | None
@@ -100,7 +94,7 @@ class DatasetResult(Result):
     likes: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SpaceResult(Result):
     kind: ClassVar[str] = "spaces"
     author: str | None
@@ -124,7 +118,7 @@ class ModelIndex:
         # An index of models, datasets or Spaces (older manifests name no kind: models)
         self.kind: str = manifest.get("kind", "models")
         self.result_class = RESULTS[self.kind]
-        self._result_fields = [f.name for f in fields(self.result_class) if f.name not in ("score", "lexical", "dense")]
+        self._result_fields = [f.name for f in fields(self.result_class) if f.name not in _SCORE_FIELDS]
         # the kind's columns, read as "models" whatever the kind (the file's name predates kinds)
         self.models = pq.read_table(path / "models.parquet").combine_chunks()  # one chunk: fast take()
         self.n = self.models.num_rows
@@ -151,6 +145,9 @@ class ModelIndex:
             manifest["ann"]["nprobe"],
         )
         self.popularity = self.columns.numeric("popularity_score", 0.0).astype(np.float32)
+        # older indexes have no completeness column: every row counts as complete
+        completeness = self.columns.numeric("completeness", 1.0) if "completeness" in self.models.column_names else np.ones(self.n)
+        self.prior = ranking.prior(self.popularity, completeness).astype(np.float32)
         self._ids: dict[str, int] | None = None
         self._scratch = _Scratch()
 
@@ -195,29 +192,38 @@ class ModelIndex:
         return cls(version, manifest)
 
     # -- queries ---------------------------------------------------------------------------------
-    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Result]:
+    def search(
+        self, query: str, k: int = 10, filters: SearchFilters | None = None, sort: str = "relevance"
+    ) -> list[Result]:
+        """The ``k`` best rows for ``query``: by relevance, or (``sort``, ``ranking.SORTS``) the
+        ``ranking.sort_pool(k)`` most relevant ordered by a column."""
         if not query or not query.strip():
             raise EmptyQueryError('empty query: say what to look for, e.g. "japanese sentiment classifier"')
+        if sort not in ranking.SORTS:
+            raise ValueError(f"sort must be one of {', '.join(ranking.SORTS)}, not {sort!r}")
         check_applies(filters or SearchFilters(), self.kind)  # even when no term matches: say so
-        hashes = query_hashes(expand_query(query))
-        cols, weights = vectors.query_tfidf(hashes, self.term_hashes, self.idf, self.sublinear_tf)
+        wanted = plan(query, self.term_hashes, self.idf, self.n)
+        cols, weights = wanted.cols, wanted.column_weights()
         dense_q = self._dense_query(query, cols, weights)
         if not len(cols) and not dense_q.any():
             return []
         mask = self.columns.mask(filters or SearchFilters())
-        pool = max(CANDIDATES, 4 * k)
-        rows = self.dense.candidates(dense_q, max(DENSE_CANDIDATES, 4 * k), mask)
-        candidates, lexical = self._lexical(rows, cols, weights, pool, mask)
-        dense = self.dense.scores(candidates, dense_q)
-        score = (
-            LEXICAL_WEIGHT * lexical
-            + DENSE_WEIGHT * dense
-            + POPULARITY_WEIGHT * self.popularity[candidates] / 100
-        )
-        return self._top(candidates, score, lexical, dense, k)
+        shown = k if sort == "relevance" else ranking.sort_pool(k)
+        pool = max(CANDIDATES, 4 * shown)
+        rows = self.dense.candidates(dense_q, max(DENSE_CANDIDATES, 4 * shown), mask)
+        candidates, lexical = self._lexical(rows, wanted, pool, mask)
+        dense = np.clip(self.dense.scores(candidates, dense_q), 0, 1)
+        prior = self.prior[candidates]
+        score = ranking.relevance(lexical, dense, prior)
+        order = np.lexsort((candidates, -score))[:shown]  # best first; ties by row, for stable output
+        column = ranking.SORTS[sort]
+        if column is not None:
+            order = ranking.order_by(self._sort_values(column)[candidates], order)[:k]
+        return self._results(candidates, order, score, lexical, dense, prior, self._explainer(wanted))
 
     def like(self, model_id: str, k: int = 10, filters: SearchFilters | None = None) -> list[Result]:
-        """Models nearest to ``model_id``: dense cosine, plus bonuses for a shared task or lineage."""
+        """Models nearest to ``model_id``: dense cosine, plus bonuses for a shared task or lineage
+        (``ranking.likeness``: a score in [0, 1])."""
         check_applies(filters or SearchFilters(), self.kind)
         row = self.row_of(model_id)
         mask = self.columns.mask(filters or SearchFilters())
@@ -226,17 +232,21 @@ class ModelIndex:
         query = self.dense.vectors[row].astype(np.float32)
         rows = self.dense.candidates(query, max(CANDIDATES, 4 * k), mask)
         if self.kind != "models":  # datasets and Spaces: the dense cosine (no task or lineage column)
-            dense = self.dense.scores(rows, query)
-            score = dense + POPULARITY_WEIGHT * self.popularity[rows] / 100
-            return self._top(rows, score, np.zeros(len(rows), np.float32), dense, k)
+            dense = np.clip(self.dense.scores(rows, query), 0, 1)
+            no = np.zeros(len(rows))
+            score = ranking.likeness(dense, no, no, self.prior[rows])
+            order = np.lexsort((rows, -score))[:k]
+            return self._results(rows, order, score, np.zeros(len(rows), np.float32), dense, self.prior[rows])
         kin = self._lineage(row)
         candidates = np.union1d(rows, kin[mask[kin]])
-        dense = self.dense.scores(candidates, query)
+        dense = np.clip(self.dense.scores(candidates, query), 0, 1)
         tasks, _ = self.columns.codes("pipeline_tag")
         same_task = (tasks[candidates] == tasks[row]) & (tasks[row] >= 0)
-        score = dense + SAME_TASK_BONUS * same_task + SAME_BASE_BONUS * np.isin(candidates, kin)
-        score += POPULARITY_WEIGHT * self.popularity[candidates] / 100
-        return self._top(candidates, score, np.zeros(len(candidates), np.float32), dense, k)
+        same_base = np.isin(candidates, kin)
+        prior = self.prior[candidates]
+        score = ranking.likeness(dense, same_task, same_base, prior)
+        order = np.lexsort((candidates, -score))[:k]
+        return self._results(candidates, order, score, np.zeros(len(candidates), np.float32), dense, prior)
 
     def row_of(self, model_id: str) -> int:
         if self._ids is None:
@@ -260,12 +270,7 @@ class ModelIndex:
         return self.post_rows[start:stop], self.post_weights[start:stop]
 
     def _lexical(
-        self,
-        dense_rows: np.ndarray,
-        cols: np.ndarray,
-        weights: np.ndarray,
-        pool: int,
-        mask: np.ndarray | None,
+        self, dense_rows: np.ndarray, wanted: Plan, pool: int, mask: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """(candidates, their lexical scores): ``dense_rows`` plus the best lexical matches.
 
@@ -275,6 +280,7 @@ class ModelIndex:
         exact re-scoring counts them. The sums go to a per-thread accumulator that is zeroed where
         touched after use: allocating and zeroing 1M floats per query cost more than the sums.
         """
+        cols, weights = wanted.cols, wanted.column_weights()
         acc = self._accumulator()
         touched: list[np.ndarray] = []
         try:
@@ -294,7 +300,7 @@ class ModelIndex:
             for post_rows in touched:
                 acc[post_rows] = 0
         candidates = _union(dense_rows, hits)
-        return candidates, self._lexical_scores(candidates, cols, weights)
+        return candidates, self._lexical_scores(candidates, wanted)
 
     def _accumulator(self) -> np.ndarray:
         scratch = self._scratch
@@ -303,43 +309,38 @@ class ModelIndex:
             scratch.acc.fill(0)  # touch every page now, not during the first queries
         return scratch.acc
 
-    def _lexical_scores(self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """TF-IDF cosine of ``rows`` times the share of query terms they contain.
+    def _lexical_scores(self, rows: np.ndarray, wanted: Plan) -> np.ndarray:
+        """The lexical scores of ``rows`` for the planned query, in [0, 1] (``hfhub.index.query``).
 
-        The share (Lucene's classic "coord" factor) keeps a short card that repeats one query word
-        ("… llama") from outranking cards that have every word ("… gguf … llama"): cosine alone
-        favours short documents. Reads the rows' own TF-IDF entries (~16 a model, contiguous in the
-        row-major copy) against a per-thread table of the query's term weights: ~0.15 ms for 1.5k
-        candidates, where a binary search of each query term's postings took ~0.8 ms.
+        Reads the rows' own BM25 entries (contiguous in the row-major copy) against a per-thread
+        table of the query's term slots: ~0.15 ms for 1.5k candidates, where a binary search of
+        each query term's postings took ~0.8 ms.
         """
         rows = np.asarray(rows, dtype=np.int64)
         out = np.empty(len(rows), dtype=np.float32)
-        table = self._scratch.term_weights
+        table = self._scratch.slots
         if table is None:
-            table = self._scratch.term_weights = np.zeros(len(self.term_hashes), dtype=np.float32)
+            table = self._scratch.slots = np.zeros(len(self.term_hashes), dtype=np.int32)
             table.fill(0)  # touch every page now
-        table[cols] = weights  # cols are distinct
+        table[wanted.cols] = np.arange(1, len(wanted.cols) + 1)  # cols are distinct
         try:
             for start in range(0, len(rows), 1 << 16):  # bounded temporaries for long row lists
-                out[start : start + (1 << 16)] = self._row_scores(rows[start : start + (1 << 16)], table)
+                out[start : start + (1 << 16)] = self._row_scores(rows[start : start + (1 << 16)], table, wanted)
         finally:
-            table[cols] = 0
-        return out / max(len(cols), 1)
+            table[wanted.cols] = 0
+        return out
 
-    def _row_scores(self, rows: np.ndarray, table: np.ndarray) -> np.ndarray:
-        """Sum of query weight x TF-IDF, times the number of query terms, of each of ``rows``."""
+    def _row_scores(self, rows: np.ndarray, table: np.ndarray, wanted: Plan) -> np.ndarray:
         starts = self.doc_indptr[rows]
         lengths = self.doc_indptr[rows + 1] - starts
         ends = np.cumsum(lengths)
         # Position of every entry of every row: a row's entries are starts[i] .. starts[i] + len.
         entries = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
         entries += np.repeat(starts - (ends - lengths), lengths)
-        query_weight = table[self.doc_terms[entries]]
-        hit = np.flatnonzero(query_weight)
+        slots = table[self.doc_terms[entries]]
+        hit = np.flatnonzero(slots)
         owner = np.repeat(np.arange(len(rows)), lengths)[hit]
-        total = np.bincount(owner, query_weight[hit] * self.doc_weights[entries[hit]], len(rows))
-        matched = np.bincount(owner, minlength=len(rows))
-        return (total * matched).astype(np.float32)
+        return wanted.score(owner, slots[hit] - 1, self.doc_weights[entries[hit]], len(rows))
 
     def _lineage(self, row: int) -> np.ndarray:
         """Rows sharing a base model with ``row``, its base models, and models built on it."""
@@ -360,28 +361,57 @@ class ModelIndex:
         )
         return np.setdiff1d(np.union1d(related, own), [row]).astype(np.int64)
 
-    def _top(
-        self, rows: np.ndarray, score: np.ndarray, lexical: np.ndarray, dense: np.ndarray, k: int
+    def _sort_values(self, column: str) -> np.ndarray:
+        """A sort column as float64, NaN where unknown (timestamps as their epoch value)."""
+        values = self.models.column(column)
+        if pa.types.is_timestamp(values.type):
+            values = values.cast(pa.int64())
+        return values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+
+    def _explainer(self, wanted: Plan) -> Callable[[int, dict[str, Any]], list[str]]:
+        """``explain(row, values)``: what the row matched on (``hfhub.index.explain``)."""
+
+        def explain(row: int, values: dict[str, Any]) -> list[str]:
+            held = self.doc_terms[self.doc_indptr[row] : self.doc_indptr[row + 1]]
+            in_document = {wanted.terms[c] for c in held.tolist() if c in wanted.terms}
+            return matched_on(values, wanted.term_weights, in_document, self.kind, wanted.pieces)
+
+        return explain
+
+    def _results(
+        self,
+        rows: np.ndarray,
+        order: np.ndarray,
+        score: np.ndarray,
+        lexical: np.ndarray,
+        dense: np.ndarray,
+        prior: np.ndarray,
+        explain: Callable[[int, dict[str, Any]], list[str]] | None = None,
     ) -> list[Result]:
-        order = np.lexsort((rows, -score))[:k]  # best score first; ties by row, for stable output
+        """The results at positions ``order`` of the candidate ``rows``, in that order."""
         picked = self.models.take(rows[order]).to_pylist()
         make = self.result_class
         return [
-            make(  # type: ignore[misc]
-                score=float(score[i]),
-                lexical=float(lexical[i]),
-                dense=float(dense[i]),
+            make(  # type: ignore[call-arg]
+                score=round(float(score[i]), 6),
+                lexical=round(float(lexical[i]), 6),
+                dense=round(float(dense[i]), 6),
+                prior=round(float(prior[i]), 6),
+                matched_on=explain(int(rows[i]), m) if explain is not None else [],
                 **{f: m.get(f) for f in self._result_fields},
             )
             for i, m in zip(order.tolist(), picked)
         ]
 
 
+_SCORE_FIELDS = ("score", "lexical", "dense", "prior", "matched_on")
+
+
 class _Scratch(threading.local):
     """A per-thread lexical accumulator (a web server answers queries from several threads)."""
 
     acc: np.ndarray | None = None  # by row
-    term_weights: np.ndarray | None = None  # by TF-IDF column
+    slots: np.ndarray | None = None  # by term column: 1 + its position in the query's plan
 
 
 def _best(rows: np.ndarray, scores: np.ndarray, keep: int) -> np.ndarray:

@@ -33,7 +33,8 @@ from hfhub.index.errors import CorruptDatasetError, IndexFormatError, IndexNotFo
 from hfhub.storage.dataset import fsync_path
 
 # 2: float32 dense vectors (1: float16), int64 postings rows, row-major TF-IDF (docs_*.npy)
-FORMAT_VERSION = 2
+# 3: BM25 term weights in the postings and docs_*.npy, the completeness and #22's columns
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 
 

@@ -1,9 +1,15 @@
 """Terms of a text, for documents (vectorised over Arrow string arrays) and queries (one string).
 
-A term is either a *part* — a maximal run of ASCII letters and digits, lowered — or a *compound*:
-parts joined by ``- _ . / :`` only ("bert-base-uncased", "text-classification", "apache-2.0"), so an
-exact id or task name matches as a unit as well as word by word. Anything else (spaces, other
-punctuation, every non-ASCII byte) separates terms.
+A term is a *part* — a maximal run of ASCII letters and digits, lowered —, a *piece* of a part, or a
+*compound*: parts joined by ``- _ . / :`` only ("bert-base-uncased", "text-classification",
+"apache-2.0"), so an exact id or task name matches as a unit as well as word by word. Anything else
+(spaces, other punctuation, every non-ASCII byte) separates terms.
+
+Pieces make identifiers findable by their words: a part is cut where a lower-case letter is followed
+by a capital ("LlamaForCausalLM" → llama, for, causal, lm), where a letter is followed by a digit
+("llama3" → llama, 3; "qwen3" → qwen, 3) and where a digit is followed by a capitalised word
+("Qwen3Moe" → qwen, 3, moe; "8B" stays whole). Single-letter pieces ("L6" → 6) are left out: they
+say nothing. A part with no cut has no pieces; the part itself is always a term.
 
 Terms are identified by a 64-bit polynomial hash of their bytes, never by a vocabulary of strings:
 documents are tokenised and hashed with numpy over the raw UTF-8 buffer of an Arrow column (a Python
@@ -15,6 +21,7 @@ distinct terms the chance of any collision is ~1e-7; a collision would merely me
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -48,10 +55,62 @@ def _hash_bytes(term: bytes) -> int:
     return h
 
 
+def _cuts(raw: bytes, start: int, end: int) -> list[int]:
+    """Where the part ``raw[start:end]`` (original case) is cut into pieces (see the module's doc)."""
+    cuts = []
+    for i in range(start + 1, end):
+        here, before = raw[i], raw[i - 1]
+        after = raw[i + 1] if i + 1 < end else 0
+        if (
+            (_is_upper(here) and _is_lower(before))
+            or (_is_digit(here) and (_is_upper(before) or _is_lower(before)))
+            or (_is_upper(here) and _is_digit(before) and _is_lower(after))
+        ):
+            cuts.append(i)
+    return cuts
+
+
+def _is_upper(b: int) -> bool:
+    return 65 <= b <= 90
+
+
+def _is_lower(b: int) -> bool:
+    return 97 <= b <= 122
+
+
+def _is_digit(b: int) -> bool:
+    return 48 <= b <= 57
+
+
+def _pieces(raw: bytes, lowered: bytes) -> list[bytes]:
+    pieces = []
+    for match in _TERM.finditer(lowered):
+        cuts = _cuts(raw, match.start(), match.end())
+        if not cuts:
+            continue
+        bounds = [match.start(), *cuts, match.end()]
+        for s, e in pairwise(bounds):
+            if e - s > 1 or _is_digit(lowered[s]):
+                pieces.append(lowered[s:e])
+    return pieces
+
+
+def split_query(text: str) -> tuple[list[bytes], list[bytes], list[bytes]]:
+    """(parts, pieces, compounds) of one string, as ``query_terms`` lists them."""
+    raw = text.encode("utf-8", "replace")
+    lowered = raw.translate(_TABLE)
+    return _TERM.findall(lowered), _pieces(raw, lowered), _COMPOUND.findall(lowered)
+
+
+def term_hash(term: bytes) -> int:
+    return _hash_bytes(term)
+
+
 def query_terms(text: str) -> list[bytes]:
-    """The terms of one string, parts first then compounds."""
-    lowered = text.encode("utf-8", "replace").translate(_TABLE)
-    return _TERM.findall(lowered) + _COMPOUND.findall(lowered)
+    """The terms of one string: parts, then pieces, then compounds."""
+    raw = text.encode("utf-8", "replace")
+    lowered = raw.translate(_TABLE)
+    return _TERM.findall(lowered) + _pieces(raw, lowered) + _COMPOUND.findall(lowered)
 
 
 def query_hashes(text: str) -> np.ndarray:
@@ -104,8 +163,37 @@ def _terms(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     np.cumsum(low.astype(np.uint64) * _powers(_P, len(low)), dtype=np.uint64, out=prefix[1:])
     inv = _powers(_P_INV, len(low) + 1)
     parts = (prefix[ends] - prefix[starts]) * inv[starts]
+    piece_starts, piece_ends = _pieces_of(data, alnum & prev, starts, ends)
+    pieces = (prefix[piece_ends] - prefix[piece_starts]) * inv[piece_starts]
+    piece_rows = np.searchsorted(offsets, piece_starts, side="right") - 1
     comp_rows, comp_hashes = _compounds(low, starts, ends, rows, prefix, inv)
-    return np.concatenate([rows, comp_rows]), np.concatenate([parts, comp_hashes])
+    return np.concatenate([rows, piece_rows, comp_rows]), np.concatenate([parts, pieces, comp_hashes])
+
+
+def _pieces_of(
+    raw: np.ndarray, inside: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) of the pieces of every part that is cut (``inside``: a byte continuing a part)."""
+    upper = (raw >= 65) & (raw <= 90)
+    lower = (raw >= 97) & (raw <= 122)
+    digit = (raw >= 48) & (raw <= 57)
+    alpha = upper | lower
+    before_alpha = np.concatenate([[False], alpha[:-1]])
+    before_lower = np.concatenate([[False], lower[:-1]])
+    before_digit = np.concatenate([[False], digit[:-1]])
+    after_lower = np.concatenate([lower[1:], [False]])
+    cut = inside & (
+        (upper & before_lower) | (digit & before_alpha) | (upper & before_digit & after_lower)
+    )
+    cuts = np.flatnonzero(cut)
+    if not len(cuts):
+        return cuts, cuts
+    part_of_cut = np.searchsorted(starts, cuts, side="right") - 1
+    cut_parts = np.unique(part_of_cut)
+    piece_starts = np.sort(np.concatenate([starts[cut_parts], cuts]))
+    piece_ends = np.sort(np.concatenate([cuts, ends[cut_parts]]))
+    keep = (piece_ends - piece_starts > 1) | digit[piece_starts]
+    return piece_starts[keep], piece_ends[keep]
 
 
 def _compounds(
@@ -157,7 +245,7 @@ QUERY_SYNONYMS: dict[str, str] = {
     "classify": "classification",
     "embedding": "feature-extraction sentence-similarity",
     "embeddings": "feature-extraction sentence-similarity",
-    "chat": "text-generation instruct",
+    "chat": "text-generation instruct conversational",
     "llm": "text-generation",
     "asr": "automatic-speech-recognition",
     "transcription": "automatic-speech-recognition",
@@ -166,6 +254,24 @@ QUERY_SYNONYMS: dict[str, str] = {
     "tts": "text-to-speech",
     "quantized": "gguf gptq awq quantized",
     "lora": "peft lora adapter",
+    "mixture": "moe",
+    "experts": "moe",
+    "reasoning": "thinking",
+    # verbs and nouns people type for the Hub's task names
+    "translate": "translation",
+    "translator": "translation",
+    "summarize": "summarization",
+    "summary": "summarization",
+    "summaries": "summarization",
+    "summarizer": "summarization",
+    "transcribe": "automatic-speech-recognition",
+    "detect": "detection",
+    "detector": "detection",
+    "segment": "segmentation",
+    "caption": "image-to-text",
+    "captioning": "image-to-text",
+    "generate": "generation",
+    "generator": "generation",
 }
 
 
@@ -186,7 +292,7 @@ def _words(value: Any) -> str:
 def plain_words(values: Any) -> str:
     """The words of several values (strings, lists of strings, None), for a table other than the
     models' written without a search_text column."""
-    return " ".join(filter(None, (_words(v) for v in values if not isinstance(v, (int, float, bool)))))
+    return " ".join(filter(None, (_words(v) for v in values if isinstance(v, (str, list, tuple)))))
 
 
 def fallback_search_text(row: dict[str, Any]) -> str:

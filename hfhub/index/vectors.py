@@ -29,7 +29,13 @@ EMBEDDINGS = ("lsa", "minilm")
 class VectorizerSettings:
     """Everything that decides the vectors; recorded in the manifest."""
 
-    sublinear_tf: bool = True
+    sublinear_tf: bool = True  # of the TF-IDF the LSA embedding is fitted on
+    # Lexical matching is BM25 (Robertson & Zaragoza, "The Probabilistic Relevance Framework", 2009)
+    # with Lucene's idf: k1 saturates repeated terms; b is how much a long document is discounted.
+    # b is lower than the usual 0.75 because a model's document is metadata plus a card summary: a
+    # record with nothing but an id is short for lack of information, not focused.
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.3
     min_df: int = 1  # keep rare terms: model names are rare and exact-name queries need them
     lsa_max_features: int = 20_000  # LSA over the most frequent terms: its cost grows with this
     lsa_fit_sample: int = 50_000
@@ -48,14 +54,12 @@ class Tfidf:
     idf: np.ndarray  # float32, by column
 
 
-def fit_tfidf(rows: np.ndarray, hashes: np.ndarray, n_rows: int, settings: VectorizerSettings) -> Tfidf:
-    """TF-IDF of term occurrences ``(row, term hash)``, weighted by scikit-learn's TfidfTransformer.
+def count_terms(rows: np.ndarray, hashes: np.ndarray, n_rows: int, settings: VectorizerSettings) -> Tfidf:
+    """Term counts of occurrences ``(row, term hash)`` (a ``Tfidf`` whose weights are counts, idf 1).
 
     Counting is done here with Arrow's hash table and scipy, not by CountVectorizer, whose
-    per-token Python loop was most of a 1M-model build; the weighting is scikit-learn's.
+    per-token Python loop was most of a 1M-model build.
     """
-    from sklearn.feature_extraction.text import TfidfTransformer
-
     encoded = pc.dictionary_encode(pa.array(hashes, type=pa.uint64()))
     found = encoded.dictionary.to_numpy()
     order = np.argsort(found)
@@ -69,26 +73,42 @@ def fit_tfidf(rows: np.ndarray, hashes: np.ndarray, n_rows: int, settings: Vecto
     if settings.min_df > 1:
         keep = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= settings.min_df)
         counts, order = counts[:, keep], order[keep]
+    return Tfidf(counts.tocsr(), found[order], np.ones(counts.shape[1], dtype=np.float32))
+
+
+def tfidf_of(counts: Tfidf, settings: VectorizerSettings) -> Tfidf:
+    """TF-IDF rows (scikit-learn's TfidfTransformer, L2-normalised): what LSA is fitted on."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
     transformer = TfidfTransformer(sublinear_tf=settings.sublinear_tf)
-    matrix = transformer.fit_transform(counts).astype(np.float32).tocsr()
-    return Tfidf(matrix, found[order], transformer.idf_.astype(np.float32))
+    matrix = transformer.fit_transform(counts.matrix).astype(np.float32).tocsr()
+    return Tfidf(matrix, counts.term_hashes, transformer.idf_.astype(np.float32))
 
 
-def query_tfidf(
-    hashes: np.ndarray, tfidf_hashes: np.ndarray, idf: np.ndarray, sublinear_tf: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """A query's TF-IDF as (column ids, L2-normalised weights), weighed as the documents were.
+def fit_tfidf(rows: np.ndarray, hashes: np.ndarray, n_rows: int, settings: VectorizerSettings) -> Tfidf:
+    return tfidf_of(count_terms(rows, hashes, n_rows, settings), settings)
 
-    Terms the index never saw are dropped (they would have no idf).
+
+def bm25_of(counts: Tfidf, settings: VectorizerSettings) -> Tfidf:
+    """Each (document, term)'s BM25 term weight, in [0, 1], and the terms' idf.
+
+    ``weight = min(1, tf × (k1 + 1) / (tf + k1 × (1 − b + b × length / mean length)))``, with
+    ``length`` the document's count of term occurrences: 1 for a term said once in a document of
+    mean length, more (capped at 1) for a term said again or in a shorter document, less in a
+    longer one. ``idf = ln(1 + (N − df + 0.5) / (df + 0.5))`` (Lucene's, never negative). A
+    query's lexical score combines them (``hfhub.index.query``).
     """
-    pos = np.minimum(np.searchsorted(tfidf_hashes, hashes), max(len(tfidf_hashes) - 1, 0))
-    known = pos[tfidf_hashes[pos] == hashes] if len(tfidf_hashes) else pos[:0]
-    cols, counts = np.unique(known.astype(np.int64), return_counts=True)
-    if not len(cols):
-        return cols, np.zeros(0, dtype=np.float32)
-    tf = 1.0 + np.log(counts) if sublinear_tf else counts.astype(np.float64)
-    weights = tf * idf[cols]
-    return cols, (weights / np.linalg.norm(weights)).astype(np.float32)
+    matrix = counts.matrix.astype(np.float32).tocsr()
+    n = matrix.shape[0]
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float64)
+    idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+    lengths = np.asarray(matrix.sum(axis=1)).ravel()
+    mean = float(lengths.mean()) if n and lengths.mean() > 0 else 1.0
+    k1, b = settings.bm25_k1, settings.bm25_b
+    norm = np.repeat((k1 * (1 - b + b * lengths / mean)).astype(np.float32), np.diff(matrix.indptr))
+    tf = matrix.data
+    matrix.data = np.minimum(1.0, tf * (k1 + 1) / (tf + norm)).astype(np.float32)
+    return Tfidf(matrix, counts.term_hashes, idf)
 
 
 @dataclass
