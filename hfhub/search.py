@@ -20,7 +20,7 @@ from hfhub import paths
 from hfhub.index.errors import FilterNotApplicableError, IndexNotFoundError, SearchError
 from hfhub.index.filters import SearchFilters, check_applies
 from hfhub.links import SINGULAR, TYPES
-from hfhub.web.api import FILTERS, MAX_K, BadRequest, parse_k
+from hfhub.web.api import FILTERS, MAX_K, SORTS, BadRequest, parse_k
 
 DEFAULT_INDEX = paths.INDEX_DIR
 
@@ -58,8 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="JSON lines, one result per line")
     p.add_argument(
-        "--sort", choices=("relevance", "growth"), default="relevance",
-        help="relevance (default), or growth: the best 10 x k by relevance re-ranked by their growth over "
+        "--sort", choices=SORTS, default="relevance",
+        help="relevance (default); downloads, likes, trending, recent (last modified), created: the best 10 x k "
+        "by relevance in that order; growth: the best 10 x k by relevance re-ranked by their growth over "
         "--window (downloads during it; Spaces: likes), read from the history",
     )
     p.add_argument("--window", type=_window, help="--sort growth: the days to compare, e.g. 7d (default), 30d, 2w")
@@ -94,6 +95,16 @@ def _parser() -> argparse.ArgumentParser:
         help="only quantized (--quantized) or only unquantized (--no-quantized) models",
     )
     f.add_argument("--sdk", type=_filter("sdk"), help="Spaces: gradio, streamlit, docker, static")
+    f.add_argument("--tag", type=_filter("tag"), help="all types: a tag the repo has, e.g. gguf, conversational")
+    f.add_argument("--base-model", type=_filter("base_model"), help="models built on this one (fine-tune, quantization, "
+                   "adapter, merge), e.g. meta-llama/Llama-3.1-8B")
+    f.add_argument("--trained-on", type=_filter("trained_on"), help="models whose card lists this dataset")
+    f.add_argument("--architecture", type=_filter("architecture"),
+                   help="a model class, model type or GGUF architecture, any case: LlamaForCausalLM, qwen3_moe, llama")
+    f.add_argument("--min-context", type=_filter("min_context"), help="a context length of at least this many "
+                   "tokens: 32k, 128k, 8192 (from config.json with -a configs=1, else the GGUF)")
+    f.add_argument("--context", type=_filter("context"), help="with --fits-gpu-gb: fits at this context, weights "
+                   "plus KV cache (32k, 128k; needs the configs table of -a configs=1; see docs/fields.md)")
     return p
 
 
@@ -137,6 +148,12 @@ def filters_from(args: argparse.Namespace) -> SearchFilters:
         no_gated=args.no_gated,
         quantized=args.quantized,
         sdk=args.sdk,
+        tag=args.tag,
+        base_model=args.base_model,
+        trained_on=args.trained_on,
+        architecture=args.architecture,
+        min_context=args.min_context,
+        context=args.context,
     )
 
 
@@ -163,7 +180,25 @@ def _list(values: list[str] | None, most: int = 3) -> str:
 
 
 def format_table(results: list, growth: Sequence[int | None] | None = None) -> str:  # list[Result], of one type
-    """The results as a text table; ``growth`` (``--sort growth``): a growth column, "-" for unknown."""
+    """The results as a text table, then each one's Hub URL and what it matched on; ``growth``
+    (``--sort growth``): a growth column, "-" for unknown."""
+    return "\n".join([_table(results, growth), "", *_links(results)])
+
+
+def _links(results: list) -> list[str]:
+    lines = []
+    for rank, r in enumerate(results, 1):
+        lines.append(f"{rank:>2}. {r.url}")
+        if r.matched_on:
+            lines.append(f"    matched on {_short('; '.join(r.matched_on), 110)}")
+    return lines
+
+
+def _short(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _table(results: list, growth: Sequence[int | None] | None = None) -> str:
     extra = None if growth is None else ("growth", [_signed(g) for g in growth])
     if results and results[0].kind == "datasets":
         return _columns(
@@ -269,6 +304,10 @@ def main(argv: list[str] | None = None) -> int:
             if given is not None:
                 parser.error(f"{flag} is for --sort growth")
     filters = filters_from(args)
+    if filters.context is not None and filters.fits_gpu_gb is None:
+        parser.error("--context says at what context --fits-gpu-gb is checked: give --fits-gpu-gb too")
+    if args.like and args.sort not in ("relevance", "growth"):
+        parser.error("--like orders by likeness: --sort is relevance or growth with it")
     _check_filters(parser, filters, kinds)
     from hfhub.index.searcher import ModelIndex
 
@@ -293,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.like:
                 results = index.like(args.like, want, filters)
             else:
-                results = index.search(args.query or "", want, filters)
+                results = index.search(args.query or "", want, filters, "relevance" if growth_sort else args.sort)
             growths = None
             if ranker is not None:
                 ranked, used = ranker.rank(index, results, args.k, window, args.dataset)

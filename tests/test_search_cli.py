@@ -42,7 +42,14 @@ def test_table(built: tuple[Path, Path]) -> None:
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].split()[:3] == ["#", "model", "task"]
-    assert len(lines) == 6 and all("automatic-speech-recognition" in line for line in lines[1:])
+    rows, links = lines[1:6], lines[7:]
+    assert lines[6] == "" and all("automatic-speech-recognition" in line for line in rows)
+    # then each result's Hub URL, and what it matched on
+    ids = [row.split()[1] for row in rows]
+    assert [line for line in links if not line.startswith("    ")] == [
+        f"{rank:>2}. https://huggingface.co/{model_id}" for rank, model_id in enumerate(ids, 1)
+    ]
+    assert all("speech" in line for line in links if line.startswith("    matched on "))
 
 
 def test_json_and_filters(built: tuple[Path, Path]) -> None:

@@ -223,7 +223,7 @@ def test_similar_finds_the_fine_tune(server: SearchServer) -> None:
     ("path", "status", "message"),
     [
         ("/api/search?q=x&order=likes", 400, "unknown parameter 'order'"),
-        ("/api/search?q=x&sort=likes", 400, "sort must be relevance or growth, not 'likes'"),
+        ("/api/search?q=x&sort=stars", 400, "sort must be one of relevance, downloads, likes, trending, recent, created, growth, not 'stars'"),
         ("/api/search?q=japanese&task=text-clasification", 400, "unknown task 'text-clasification'"),
         ("/api/search?q=japanese&k=1000", 400, "k must be between 1 and 100"),
         ("/api/similar/nobody/nothing", 404, "no model 'nobody/nothing'"),

@@ -61,6 +61,7 @@ class IndexBuilder:
         self.crawler = crawler
         self.dataset_dir = Path(settings.get("HFHUB_DATASET_DIR", paths.DATASET_DIR))
         self.cards_dir = Path(settings["HFHUB_CARDS_DIR"]) if settings.get("HFHUB_CARDS_DIR") else None
+        self.configs_dir = Path(settings["HFHUB_CONFIGS_DIR"]) if settings.get("HFHUB_CONFIGS_DIR") else None
         self.kind_name = settings.get("HFHUB_REPO_KIND", "models")
         self.index_dir = index_dir_for(settings.get("HFHUB_INDEX_DIR"), self.dataset_dir, self.kind_name)
         self.embedding = settings.get("HFHUB_INDEX_EMBEDDING", "lsa")
@@ -101,6 +102,7 @@ class IndexBuilder:
                     embedding=self.embedding,
                     cards_dir=self.cards_dir,
                     kind=self.kind_name,
+                    configs_dir=self.configs_dir,
                 )
             )
         except Exception:

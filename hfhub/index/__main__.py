@@ -48,6 +48,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"cards table to index with the models (or datasets), if it exists (default {paths.CARDS_DIR}; "
         f"{paths.DATASET_CARDS_DIR} with --type dataset; Spaces have none)",
     )
+    build.add_argument(
+        "--configs",
+        help=f"configs table (scrapy crawl models -a configs=1) whose KV-cache facts the index keeps, if it "
+        f"exists (default {paths.CONFIGS_DIR}; models only)",
+    )
     build.add_argument("-q", "--quiet", action="store_true")
     return parser.parse_args(argv)
 
@@ -79,8 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     # the index beside its table, as a crawl builds it (output/datasets -> output/index-datasets)
     index = args.index or str(Path(os.path.abspath(dataset)).parent / paths.index_dir_name(kind or "models"))
     cards = args.cards if args.cards is not None else defaults["HFHUB_CARDS_DIR"] or None
+    configs = args.configs if args.configs is not None else defaults["HFHUB_CONFIGS_DIR"] or None
     try:
-        manifest = build_index(dataset, index, embedding=args.embedding, cards_dir=cards, kind=kind)
+        manifest = build_index(
+            dataset, index, embedding=args.embedding, cards_dir=cards, kind=kind, configs_dir=configs
+        )
     except (SearchError, RuntimeError) as exc:
         print(f"hfhub-index: error: {exc}", file=sys.stderr)
         return 1

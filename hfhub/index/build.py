@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from hfhub.index import ann, documents, store, vectors
 from hfhub.index.errors import CorruptDatasetError, EmptyDatasetError
+from hfhub.index.sidetables import card_summaries, config_facts, with_card_text, with_config_facts
 from hfhub.index.text import document_terms, fallback_texts, plain_words
 from hfhub.records.schema import DATASET_SCHEMA, SPACE_SCHEMA
 
@@ -51,7 +52,10 @@ MODEL_COLUMNS: dict[str, pa.DataType] = {
     "architectures": pa.list_(pa.string()),
     "model_type": pa.string(),
     "gguf_architecture": pa.string(),
-    "context_length": pa.int64(),
+    "context_length": pa.int64(),  # the config's max_position_embeddings (or like), else the GGUF's
+    "est_kv_bytes_per_token": pa.int64(),  # from the configs table (-a configs=1)
+    "est_kv_global_bytes_per_token": pa.int64(),
+    "kv_sliding_window": pa.int64(),
     "trending_score": pa.float64(),
     "last_modified": pa.timestamp("ms", tz="UTC"),
     "created_at": pa.timestamp("ms", tz="UTC"),
@@ -108,7 +112,7 @@ class _Read:
 
 # Index columns filled from another dataset column where the dataset has it: the index's parameter
 # count (--max-params, the results) is the model's, with packed quantized weights unpacked.
-SOURCE_COLUMNS = {"num_parameters": "est_parameters", "context_length": "gguf_context_length"}
+SOURCE_COLUMNS = {"num_parameters": "est_parameters"}
 # Index columns the index derives (hfhub.index.documents), not read from the table.
 DERIVED_COLUMNS = ("completeness",)
 
@@ -123,47 +127,34 @@ def _model_batch(
         if name == "completeness":
             arrays.append(documents.completeness(batch, documents.COMPLETENESS_FIELDS[kind_name]))
             continue
+        if name == "context_length":
+            arrays.append(_first_known(batch, ("config_max_context", "gguf_context_length"), kind))
+            continue
         source = SOURCE_COLUMNS.get(name, name)
         source = source if source in names else name
         arrays.append(batch.column(source).cast(kind) if source in names else pa.nulls(batch.num_rows, kind))
     return pa.RecordBatch.from_arrays(arrays, names=list(columns))
 
 
-# Of a model card's summary (hfhub/cards), the first characters join the model's search_text: what a
-# model is lives in its card, and 600 characters carry the card's opening description while keeping
-# the text table at most ~1.2 GB for two million cards.
-CARD_TEXT_CHARS = 600
+def _first_known(batch: pa.RecordBatch, names: tuple[str, ...], kind: pa.DataType) -> pa.Array:
+    arrays = [batch.column(n).cast(kind) for n in names if n in batch.schema.names]
+    return pc.coalesce(*arrays) if arrays else pa.nulls(batch.num_rows, kind)
 
 
-def card_summaries(cards_dir: Path | None) -> pa.Table | None:
-    """(id, summary prefix) of every card in the cards table, or None when there is none."""
-    parts = sorted(cards_dir.glob("part-*.parquet")) if cards_dir and cards_dir.is_dir() else []
-    tables = []
-    for part in parts:
-        table = pq.read_table(part, columns=["id", "summary"])
-        summary = pc.utf8_slice_codeunits(table.column("summary"), 0, CARD_TEXT_CHARS)
-        tables.append(pa.table({"id": table.column("id"), "card_text": summary}))
-    return pa.concat_tables(tables) if tables else None
-
-
-def with_card_text(ids: pa.Array, text: pa.Array, cards: pa.Table | None) -> pa.Array:
-    """``text`` with each model's card summary appended (the row order of ``ids`` is kept)."""
-    if cards is None:
-        return text
-    rows = pa.table({"id": ids, "_row": pa.array(np.arange(len(ids)))})
-    joined = rows.join(cards, "id", join_type="left outer").sort_by("_row")
-    card_text = pc.fill_null(joined.column("card_text"), "").combine_chunks()
-    return pc.binary_join_element_wise(pc.fill_null(text, ""), card_text, " ")
-
-
-def _read(dataset: ds.Dataset, keep_texts: bool, cards: pa.Table | None = None, kind: str = "models") -> _Read:
+def _read(
+    dataset: ds.Dataset,
+    keep_texts: bool,
+    cards: pa.Table | None = None,
+    kind: str = "models",
+    configs: pa.Table | None = None,
+) -> _Read:
     names = set(dataset.schema.names)
     columns = INDEX_COLUMNS[kind]
     has_text = "search_text" in names
     if not has_text:
         logger.warning("the dataset has no search_text column: indexing a text made of its other columns")
     fallback = FALLBACK_TEXT_COLUMNS if kind == "models" else tuple(columns)
-    sources = SOURCE_COLUMNS.values() if kind == "models" else ()
+    sources = [*SOURCE_COLUMNS.values(), "gguf_context_length"] if kind == "models" else []
     document_columns = documents.DOCUMENT_COLUMNS[kind]
     wanted = {
         *columns, *sources, *document_columns, *documents.COMPLETENESS_FIELDS[kind],
@@ -171,6 +162,7 @@ def _read(dataset: ds.Dataset, keep_texts: bool, cards: pa.Table | None = None, 
     } & names
     read = _Read()
     for batch in dataset.to_batches(columns=sorted(wanted), batch_size=65_536):
+        batch = with_config_facts(batch, configs)
         if has_text:
             text = batch.column("search_text")
         elif kind == "models":
@@ -208,10 +200,12 @@ def build_index(
     settings: vectors.VectorizerSettings | None = None,
     cards_dir: Path | str | None = None,
     kind: str | None = None,
+    configs_dir: Path | str | None = None,
 ) -> dict[str, Any]:
     """Build the index of the table at ``dataset_dir`` into ``index_dir``; return its manifest.
     With ``cards_dir`` (the cards table of ``scrapy crawl models -a cards=1``), each model's card
-    summary is indexed with its search_text. ``kind`` (models, datasets, spaces) says which table
+    summary is indexed with its search_text; with ``configs_dir`` (the configs table of
+    ``-a configs=1``), each model's KV cache per token and context length are kept for filters. ``kind`` (models, datasets, spaces) says which table
     it is, and so which columns the index keeps (``INDEX_COLUMNS``); without it, the table's
     columns say (``infer_kind``). The manifest records it."""
     if embedding not in vectors.EMBEDDINGS:
@@ -232,12 +226,14 @@ def build_index(
         clock = now
 
     cards = card_summaries(Path(cards_dir) if cards_dir else None)
+    configs = config_facts(Path(configs_dir) if configs_dir else None)
     try:
         table = ds.dataset(files, format="parquet")
         kind = kind or infer_kind(table.schema.names)
         if kind not in INDEX_COLUMNS:
             raise ValueError(f"kind must be one of {', '.join(INDEX_COLUMNS)}, not {kind!r}")
-        read = _read(table, keep_texts=embedding == "minilm", cards=cards, kind=kind)
+        read = _read(table, keep_texts=embedding == "minilm", cards=cards, kind=kind,
+                     configs=configs if kind == "models" else None)
     except (pa.ArrowInvalid, OSError) as exc:
         raise CorruptDatasetError(f"the dataset in {dataset_dir} has an unreadable part file: {exc}") from None
     if read.n == 0:

@@ -4,10 +4,11 @@ embedding see) and how complete its record is.
 A model's document is its ``search_text`` (written by the crawl: id words, task, library, languages
 and their names, license, tags, dataset names, size words) plus, in their original spelling, the
 fields whose identifiers the analyzer cuts into words or keeps whole (``hfhub.index.text``): the id
-(``Llama-3.1-8B-Instruct``), the task and library (``text-classification``), the architectures (``LlamaForCausalLM``), the model type
+and its name without the owner (``bert-base-uncased``, a compound of its own), the task and
+library (``text-classification``), the architectures (``LlamaForCausalLM``), the model type
 (``qwen3_moe``), llama.cpp's architecture of a GGUF repo, the base models; and the words
-"moe mixture-of-experts" when the record shows it is one (``moe_evidence``). The id's words thus
-count twice: the name is the best evidence of what a model is.
+"moe mixture-of-experts" when the record shows it is one (``moe_evidence``). The name's words thus
+count more than once: the name is the best evidence of what a model is.
 
 Completeness is the share of the facts a user looks for that a record states (``COMPLETENESS_FIELDS``):
 a model record the Hub returned with nothing but an id scores 0, one with a task, library, license,
@@ -23,11 +24,11 @@ import pyarrow.compute as pc
 # Columns joined, in their original spelling, to a row's search_text, by kind of table.
 DOCUMENT_COLUMNS = {
     "models": (
-        "id", "pipeline_tag", "library_name", "architectures", "model_type", "gguf_architecture", "base_models",
+        "id", "name", "pipeline_tag", "library_name", "architectures", "model_type", "gguf_architecture", "base_models",
         "moe_evidence",
     ),
-    "datasets": ("id",),
-    "spaces": ("id",),
+    "datasets": ("id", "name"),
+    "spaces": ("id", "name"),
 }
 MOE_WORDS = "moe mixture-of-experts"
 COMPLETENESS_FIELDS = {

@@ -13,10 +13,11 @@ from typing import Any
 
 from hfhub.index.text import query_terms
 
-# Per kind of index: (label, column), in the order they are reported.
+# Per kind of index: (label, column), in the order they are reported ("name": the id without its owner).
 FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "models": (
         ("name", "id"),
+        ("name", "name"),
         ("task", "pipeline_tag"),
         ("library", "library_name"),
         ("architecture", "architectures"),
@@ -30,6 +31,7 @@ FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "datasets": (
         ("name", "id"),
+        ("name", "name"),
         ("title", "pretty_name"),
         ("task", "task_categories"),
         ("language", "languages"),
@@ -38,6 +40,7 @@ FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "spaces": (
         ("name", "id"),
+        ("name", "name"),
         ("title", "title"),
         ("description", "short_description"),
         ("sdk", "sdk"),
@@ -73,7 +76,8 @@ def matched_on(
     """
     found: dict[str, set[bytes]] = {}
     for label, column in FIELDS[kind]:
-        terms = {t for text in _values(row.get(column)) for t in query_terms(text) if t in wanted}
+        value = (row.get("id") or "").rpartition("/")[2] if column == "name" else row.get(column)
+        terms = {t for text in _values(value) for t in query_terms(text) if t in wanted}
         if terms:
             found.setdefault(label, set()).update(terms)
     explained = set().union(*found.values()) if found else set()

@@ -16,8 +16,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hfhub.index.errors import FilterNotApplicableError, UnknownFilterValueError
+from hfhub.records.enrichment.weights import MEMORY_OVERHEAD
 
 GB = 1_000_000_000  # sizes are decimal gigabytes, as GPU memory is sold
+# --architecture matches any of these (a class, a model type, llama.cpp's name)
+ARCHITECTURE_COLUMNS = ("architectures", "model_type", "gguf_architecture")
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,12 @@ class SearchFilters:
     no_gated: bool = False  # drop gated models (unknown gating is kept)
     quantized: bool | None = None  # True: only quantized; False: only unquantized
     sdk: str | None = None  # Spaces: gradio, streamlit, docker, static
+    tag: str | None = None  # one of the repo's tags, e.g. "gguf", "conversational", "region:us"
+    base_model: str | None = None  # models fine-tuned, quantized, merged or adapted from this id
+    trained_on: str | None = None  # models: a dataset the card lists
+    architecture: str | None = None  # models: a class (LlamaForCausalLM), model type or GGUF architecture
+    min_context: int | None = None  # models: a context length (tokens) of at least this
+    context: int | None = None  # with fits_gpu_gb: the memory at this many tokens (needs -a configs=1)
 
     def given(self) -> list[str]:
         """The names of the filters that constrain something (``quantized=False`` does: only
@@ -72,6 +81,12 @@ KIND_FILTERS: dict[str, dict[str, str]] = {
         "min_likes": "likes",
         "no_gated": "gated",
         "quantized": "quantization",
+        "tag": "tags",
+        "base_model": "base_models",
+        "trained_on": "datasets",
+        "architecture": "architectures",
+        "min_context": "context_length",
+        "context": "est_kv_bytes_per_token",
     },
     "datasets": {
         "task": "task_categories",
@@ -81,12 +96,14 @@ KIND_FILTERS: dict[str, dict[str, str]] = {
         "min_downloads": "downloads",
         "min_likes": "likes",
         "no_gated": "gated",
+        "tag": "tags",
     },
     "spaces": {
         "sdk": "sdk",
         "author": "author",
         "license": "license",
         "min_likes": "likes",
+        "tag": "tags",
     },
 }
 SINGULAR = {"models": "model", "datasets": "dataset", "spaces": "space"}
@@ -166,6 +183,49 @@ class FilterColumns:
             self._flags[column] = flag.to_numpy(zero_copy_only=False)
         return self._flags[column]
 
+    def _holds(self, column: str, value: str, label: str, singular: str) -> np.ndarray:
+        """Rows whose ``column`` is ``value`` (a list column: holds it)."""
+        if self.is_list(column):
+            rows, codes, values = self.list_codes(column)
+            keep = np.zeros(self.n, dtype=bool)
+            keep[rows[codes == _lookup(value, values, label, singular)]] = True
+            return keep
+        codes, values = self.codes(column)
+        return codes == _lookup(value, values, label, singular)
+
+    def _architecture(self, value: str) -> np.ndarray:
+        """Rows with ``value`` (any case) as an architecture class, model type or GGUF architecture."""
+        keep = np.zeros(self.n, dtype=bool)
+        known: list[str] = []
+        wanted = value.lower()
+        for column in ARCHITECTURE_COLUMNS:
+            if self.is_list(column):
+                rows, codes, values = self.list_codes(column)
+            else:
+                codes, values = self.codes(column)
+                rows = np.arange(self.n)
+            hits = [i for i, v in enumerate(values) if isinstance(v, str) and v.lower() == wanted]
+            keep[rows[np.isin(codes, hits)]] = True
+            known += [v for v in values if isinstance(v, str)]
+        if not keep.any():
+            raise _unknown(value, sorted(set(known)), "architecture", SINGULAR[self.kind])
+        return keep
+
+    def memory_at(self, tokens: int) -> np.ndarray:
+        """Estimated bytes to run each model at a context of ``tokens`` (inf where unknown or where the
+        model takes fewer tokens): weights × MEMORY_OVERHEAD plus the KV cache, as
+        ``hfhub.records.enrichment.kvcache.memory_bytes_at`` computes it for one model."""
+        nan = float("nan")
+        weights = self.numeric("weights_bytes", nan)
+        per_token = self.numeric("est_kv_bytes_per_token", nan)
+        global_per_token = self.numeric("est_kv_global_bytes_per_token", nan)
+        window = self.numeric("kv_sliding_window", float(tokens))
+        context = self.numeric("context_length", float("inf"))
+        sliding = per_token - global_per_token
+        memory = weights * MEMORY_OVERHEAD + global_per_token * tokens + sliding * np.minimum(tokens, window)
+        memory[np.isnan(memory) | (context < tokens)] = np.inf
+        return memory
+
     def mask(self, filters: SearchFilters) -> np.ndarray | None:
         """Rows meeting every filter, or None when there are no filters."""
         if filters.is_empty():
@@ -174,27 +234,26 @@ class FilterColumns:
         columns = KIND_FILTERS[self.kind]
         singular = SINGULAR[self.kind]
         mask = np.ones(self.n, dtype=bool)
-        for name in ("task", "library", "author", "license", "sdk", "language"):
+        for name in ("task", "library", "author", "license", "sdk", "language", "tag", "base_model", "trained_on"):
             value = getattr(filters, name)
-            if value is None:
-                continue
-            column = columns[name]
-            if self.is_list(column):
-                rows, codes, values = self.list_codes(column)
-                keep = np.zeros(self.n, dtype=bool)
-                keep[rows[codes == _lookup(value, values, name, singular)]] = True
-                mask &= keep
-            else:
-                codes, values = self.codes(column)
-                mask &= codes == _lookup(value, values, name, singular)
+            if value is not None:
+                mask &= self._holds(columns[name], value, name, singular)
+        if filters.architecture is not None:
+            mask &= self._architecture(filters.architecture)
         inf = float("inf")
         for value, column, scale in (
             (filters.max_params, "num_parameters", 1),
             (filters.max_size_gb, "weights_bytes", GB),
-            (filters.fits_gpu_gb, "est_min_gpu_gb", 1),
+            (filters.fits_gpu_gb if filters.context is None else None, "est_min_gpu_gb", 1),
         ):
             if value is not None:
                 mask &= self.numeric(column, inf) <= value * scale
+        if filters.context is not None:
+            if filters.fits_gpu_gb is None:
+                raise FilterNotApplicableError("context says at what context --fits-gpu-gb is checked: give both")
+            mask &= self.memory_at(filters.context) <= filters.fits_gpu_gb * GB
+        if filters.min_context is not None:
+            mask &= self.numeric("context_length", -1) >= filters.min_context
         for value, column in ((filters.min_downloads, "downloads"), (filters.min_likes, "likes")):
             if value is not None:
                 mask &= self.numeric(column, -1) >= value
@@ -213,10 +272,13 @@ def _lookup(value: str, values: list[Any], label: str, singular: str = "model") 
     folded = [i for i, v in enumerate(values) if isinstance(v, str) and v.lower() == value.lower()]
     if len(folded) == 1:
         return folded[0]
-    known = [v for v in values if isinstance(v, str)]
+    raise _unknown(value, [v for v in values if isinstance(v, str)], label, singular)
+
+
+def _unknown(value: str, known: list[str], label: str, singular: str) -> UnknownFilterValueError:
     pool = known if len(known) <= 20_000 else [v for v in known if v[:2].lower() == value[:2].lower()]
     close = difflib.get_close_matches(value, pool, n=5, cutoff=0.6)
     hint = (
         f"; did you mean: {', '.join(close)}?" if close else f" (the index has {len(known)} {label} values)"
     )
-    raise UnknownFilterValueError(f"unknown {label} {value!r}: no {singular} in the index has it{hint}")
+    return UnknownFilterValueError(f"unknown {label} {value!r}: no {singular} in the index has it{hint}")

@@ -3,10 +3,12 @@
 ``GET /api/search?q=…&k=…&type=…&<filters>`` and ``GET /api/similar/<id>?k=…&type=…&<filters>`` take
 the filters of ``hfhub-search`` under their option names with ``_`` for ``-`` (``max_params=7B``,
 ``fits_gpu_gb=24``, ``no_gated=true``, ``quantized=false``), and ``type`` (model, dataset, space: which
-index answers; the server's first type when not given), ``sort`` (relevance, the default, or growth:
-the best 10 × k by relevance re-ranked by their growth over ``window``, default 7d, from the history
-beside the index's table; each result then has ``growth`` and the answer a ``growth`` object saying
-which days were compared; no history is a 404). Anything else is a 400 that says why, a filter of
+index answers; the server's first type when not given), ``sort`` (relevance, the default; downloads,
+likes, trending, recent, created: the best 10 × k by relevance ordered by that column,
+``hfhub.index.ranking``; or growth: the best 10 × k by relevance re-ranked by their growth over
+``window``, default 7d, from the history beside the index's table; each result then has ``growth``
+and the answer a ``growth`` object saying which days were compared; no history is a 404). Each
+result has its Hub ``url``, its ``score`` in [0, 1] and what it ``matched_on``. Anything else is a 400 that says why, a filter of
 another type included.
 """
 
@@ -28,6 +30,7 @@ from hfhub.index.errors import (
     UnknownModelError,
 )
 from hfhub.index.filters import SearchFilters
+from hfhub.index.ranking import SORTS as INDEX_SORTS
 from hfhub.links import SINGULAR, TYPES
 
 if TYPE_CHECKING:
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from hfhub.index.growth import GrowthRanker
     from hfhub.index.searcher import ModelIndex, Result
 
+SORTS = (*INDEX_SORTS, "growth")  # growth: hfhub.index.growth, from the history
 MAX_QUERY_CHARS = 200
 MAX_TEXT_CHARS = 100  # a filter value: no task, library, author or license name is longer
 MAX_ID_CHARS = 200  # the Hub caps repo names at 96 characters, owners at 42
@@ -59,6 +63,12 @@ def _text(name: str, value: str) -> str:
     return value
 
 
+def _repo_id(name: str, value: str) -> str:
+    if len(value) > MAX_ID_CHARS:
+        raise BadRequest(f"{name} is longer than {MAX_ID_CHARS} characters")
+    return value
+
+
 def _number(name: str, value: str, kind: Callable[[str], float], low: float, high: float) -> float:
     try:
         number = kind(value)
@@ -75,6 +85,17 @@ def parse_count(text: str) -> float:
     text = text.strip().lower()
     if text and text[-1] in _COUNT_UNITS:
         return float(text[:-1]) * _COUNT_UNITS[text[-1]]
+    return float(text)
+
+
+_TOKEN_UNITS = {"k": 1024, "m": 1024 * 1024}
+
+
+def parse_tokens(text: str) -> float:
+    """ "32k" -> 32768, "128K" -> 131072, "4096" -> 4096 (contexts are counted in powers of two)."""
+    text = text.strip().lower()
+    if text and text[-1] in _TOKEN_UNITS:
+        return float(text[:-1]) * _TOKEN_UNITS[text[-1]]
     return float(text)
 
 
@@ -105,6 +126,12 @@ FILTERS: dict[str, Callable[[str, str], Any]] = {
     "no_gated": _flag,
     "quantized": _flag,
     "sdk": _text,
+    "tag": _text,
+    "base_model": lambda n, v: _repo_id(n, v),
+    "trained_on": lambda n, v: _repo_id(n, v),
+    "architecture": _text,
+    "min_context": lambda n, v: int(_number(n, v, parse_tokens, 1, 1e9)),
+    "context": lambda n, v: int(_number(n, v, parse_tokens, 1, 1e9)),
 }
 # The drop-downs of the page, per type: (name, column of the index's table)
 OPTIONS = {
@@ -156,8 +183,8 @@ def parse_params(params: Mapping[str, Sequence[str]], *, needs_text: bool) -> Qu
     k = parse_k(values.pop("k")) if "k" in values else DEFAULT_K
     kind = parse_type(values.pop("type")) if "type" in values else None
     sort = values.pop("sort", "relevance")
-    if sort not in ("relevance", "growth"):
-        raise BadRequest(f"sort must be relevance or growth, not {sort[:40]!r}")
+    if sort not in SORTS:
+        raise BadRequest(f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
     window = _window(values.pop("window")) if "window" in values else None
     if window is not None and sort != "growth":
         raise BadRequest("window is for sort=growth")
@@ -203,11 +230,11 @@ class SearchApi:
         self.history_dir = history_dir  # sort=growth: None, the history beside each index's table
         self._ranker: GrowthRanker | None = None
 
-    def _ranked(self, query: Query, index: ModelIndex, find: Callable[[int], list[Result]]) -> dict[str, Any]:
-        """The results of ``find(n)`` (the best n by relevance), and with sort=growth re-ranked."""
+    def _ranked(self, query: Query, index: ModelIndex, find: Callable[[int, str], list[Result]]) -> dict[str, Any]:
+        """The results of ``find(n, sort)``; with sort=growth, the best by relevance re-ranked."""
         if query.sort != "growth":
             with self._lock, _as_bad_request():
-                return {"results": [r.to_dict() for r in find(query.k)]}
+                return {"sort": query.sort, "results": [r.to_dict() for r in find(query.k, query.sort)]}
         from hfhub.index.growth import (
             DEFAULT_WINDOW,
             GrowthRanker,
@@ -220,7 +247,7 @@ class SearchApi:
             self._ranker = GrowthRanker(self.history_dir)
         window = query.window or parse_window(DEFAULT_WINDOW)
         with self._lock, _as_bad_request():
-            pooled = find(pool_size(query.k))
+            pooled = find(pool_size(query.k), "relevance")
         try:
             ranked, used = self._ranker.rank(index, pooled, query.k, window)
         except GrowthUnavailableError as exc:
@@ -242,7 +269,7 @@ class SearchApi:
         assert query.text is not None
         kind, index = self._index(query.kind)
         text = query.text
-        body = self._ranked(query, index, lambda n: index.search(text, n, query.filters))
+        body = self._ranked(query, index, lambda n, sort: index.search(text, n, query.filters, sort))
         return {"query": query.text, "type": SINGULAR[kind], "k": query.k, **body}
 
     def similar(self, model_id: str, params: Mapping[str, Sequence[str]]) -> dict[str, Any]:
@@ -250,7 +277,9 @@ class SearchApi:
             raise BadRequest(f"a model id is 1 to {MAX_ID_CHARS} characters, e.g. /api/similar/owner/name")
         query = parse_params(params, needs_text=False)
         kind, index = self._index(query.kind)
-        body = self._ranked(query, index, lambda n: index.like(model_id, n, query.filters))
+        if query.sort not in ("relevance", "growth"):
+            raise BadRequest("similar models are ordered by likeness: sort is relevance or growth")
+        body = self._ranked(query, index, lambda n, _: index.like(model_id, n, query.filters))
         return {"model": model_id, "type": SINGULAR[kind], "k": query.k, **body}
 
     def options(self, type_name: str | None = None) -> dict[str, Any]:

@@ -5,7 +5,8 @@
 
 const HUB = "https://huggingface.co/";
 const FIELDS = ["type", "q", "task", "library", "sdk", "license", "author", "language", "max_params", "max_size_gb",
-  "fits_gpu_gb", "min_downloads", "min_likes", "quantized", "no_gated", "sort", "k"];
+  "fits_gpu_gb", "context", "min_context", "tag", "base_model", "trained_on", "architecture", "min_downloads",
+  "min_likes", "quantized", "no_gated", "sort", "k"];
 // per type: its pages' place on the Hub, its plural, and the drop-downs /api/options fills
 const TYPES = {
   model: {prefix: "", plural: "models", selects: ["task", "library", "license"]},
@@ -101,6 +102,9 @@ function resultItem(m) {
     item.append(el("span", {class: "growth"}, text));
   }
   item.append(el("div", {class: "url"}, url));
+  if (m.matched_on && m.matched_on.length) {  // why it matched: "name: llama, instruct; task: text-generation"
+    item.append(el("div", {class: "matched"}, "matched on " + m.matched_on.join("; ")));
+  }
   const tags = el("ul", {class: "facts"});
   for (const fact of facts(m)) tags.append(el("li", {}, fact));
   const similar = el("button", {type: "button", class: "similar"}, "Similar " + (TYPES[m.type] || TYPES.model).plural);
