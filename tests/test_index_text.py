@@ -20,6 +20,12 @@ from hfhub.index.text import document_terms, expand_query, query_hashes, query_t
         ("café 7.0B", [b"caf", b"7", b"0b", b"7.0b"]),
         ("--x--", [b"x"]),
         ("", []),
+        # identifiers are cut into their words (pieces come after the parts)
+        ("LlamaForCausalLM", [b"llamaforcausallm", b"llama", b"for", b"causal", b"lm"]),
+        ("qwen3_moe", [b"qwen3", b"moe", b"qwen", b"3", b"qwen3_moe"]),
+        ("Qwen3MoeForCausalLM", [b"qwen3moeforcausallm", b"qwen", b"3", b"moe", b"for", b"causal", b"lm"]),
+        ("Llama-3.1-8B-Instruct", [b"llama", b"3", b"1", b"8b", b"instruct", b"llama-3.1-8b-instruct"]),
+        ("all-MiniLM-L6-v2", [b"all", b"minilm", b"l6", b"v2", b"mini", b"lm", b"6", b"2", b"all-minilm-l6-v2"]),
     ],
 )
 def test_query_terms(text: str, terms: list[bytes]) -> None:

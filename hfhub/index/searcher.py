@@ -78,6 +78,12 @@ class SearchResult(Result):
     gated: bool | None
     languages: list[str] | None
     base_models: list[str] | None
+    architectures: list[str] | None = None
+    gguf_architecture: str | None = None
+    tags: list[str] | None = None
+    context_length: int | None = None
+    est_kv_bytes_per_token: int | None = None
+    trending_score: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
