@@ -25,16 +25,18 @@ from hfhub.fakehub.process import FakeHubProcess
 KINDS = ("models", "datasets", "spaces")
 
 
-def crawl(hub_url: str, output: Path, spider: str = "models") -> tuple[int, float]:
+def crawl(hub_url: str, output: Path, spider: str = "models", *spider_args: str) -> tuple[int, float]:
     """Run ``scrapy crawl <spider>`` against ``hub_url`` exactly as a user would; return (exit, seconds).
-    Its table goes to ``output/<spider>``, its index and stats file beside it (their default names)."""
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", spider,
-        "-s", f"HFHUB_DATASET_DIR={output / spider}",
-        "-s", "LOG_LEVEL=WARNING",
-    ]
+    Its table goes to ``output/<spider>``, its index and stats file beside it (their default names);
+    ``spider_args`` (``configs=1``) are its ``-a`` arguments, the configs table going to ``output/configs``."""
+    arguments = [a for arg in spider_args for a in ("-a", arg)]
+    folders = ["-s", f"HFHUB_DATASET_DIR={output / spider}"]
+    if spider == "models":
+        folders += ["-s", f"HFHUB_CONFIGS_DIR={output / 'configs'}", "-s", f"HFHUB_CARDS_DIR={output / 'cards'}"]
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, *arguments, *folders, "-s", "LOG_LEVEL=WARNING"]
     env = {**os.environ, "HF_ENDPOINT": hub_url, "SCRAPY_SETTINGS_MODULE": "hfhub.settings"}
-    print(f"$ HF_ENDPOINT={hub_url} scrapy crawl {spider} -s HFHUB_DATASET_DIR={output / spider}", flush=True)
+    shown = " ".join([*arguments, *folders[:2]])
+    print(f"$ HF_ENDPOINT={hub_url} scrapy crawl {spider} {shown}", flush=True)
     started = time.perf_counter()
     returncode = subprocess.run(command, env=env, check=False).returncode
     return returncode, time.perf_counter() - started
@@ -84,10 +86,10 @@ def trends(output: Path) -> int:
 
 def search(output: Path) -> int:
     """Searches of the indexes the crawls built, as ``hfhub-search`` prints them: models that fit a
-    24 GB GPU, then the models, datasets and Spaces for the same words."""
+    24 GB GPU at a 32k-token context, then the models, datasets and Spaces for the same words."""
     from hfhub.search import main as search_main
 
-    query = ["japanese text classification", "-k", "5", "--fits-gpu-gb", "24", "--index", str(output / "index")]
+    query = ["llama instruct chat", "-k", "5", "--fits-gpu-gb", "24", "--context", "32k", "--index", str(output / "index")]
     print(f"\n$ hfhub-search {' '.join(repr(q) if ' ' in q else q for q in query)}", flush=True)
     status = search_main(query)
     # the three tables at once: each type's results in its own section (their scores are not comparable)
@@ -116,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n$ curl -X POST $HF_ENDPOINT/_fake/advance -d '{\"days\": 1}'   # a day passes on the fake Hub",
               flush=True)
         hub.advance(days=1)
-        returncode, _ = crawl(hub.url, args.output, "models")
+        # this time with each model's config.json: the KV cache per token, for the memory at a context
+        returncode, _ = crawl(hub.url, args.output, "models", "configs=1")
         if returncode != 0:
             print(f"the second crawl of models failed (exit status {returncode})", file=sys.stderr)
             return returncode

@@ -27,7 +27,7 @@ DOCUMENT_COLUMNS = {
         "id", "name", "pipeline_tag", "library_name", "architectures", "model_type", "gguf_architecture", "base_models",
         "moe_evidence",
     ),
-    "datasets": ("id", "name"),
+    "datasets": ("id", "name", "task_categories"),
     "spaces": ("id", "name"),
 }
 MOE_WORDS = "moe mixture-of-experts"
