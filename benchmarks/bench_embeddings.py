@@ -182,7 +182,10 @@ def main() -> None:
         return
     names = [n for n in args.only.split(",") if n] or list(NEEDS)
     docs = documents(args.data, max(args.texts, 2000))
-    rows = [run(name, args.python, docs, args) for name in names]
+    rows = []
+    for name in names:  # each row as it comes: a transformer's pass over the documents takes minutes
+        rows.append(run(name, args.python, docs, args))
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     failed = [row for row in rows if "error" in row]
     for row in failed:
         print(f"{row['embedder']}: {row['error']}", file=sys.stderr)
