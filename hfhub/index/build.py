@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from hfhub.index import ann, documents, store, vectors
+from hfhub.index import ann, documents, embedders, store, vectors
 from hfhub.index.errors import CorruptDatasetError, EmptyDatasetError
 from hfhub.index.sidetables import card_summaries, config_facts, with_card_text, with_config_facts
 from hfhub.index.text import document_terms, fallback_texts, plain_words
@@ -182,21 +182,43 @@ def _read(
 
 
 def _dense(
-    read: _Read, tfidf: vectors.Tfidf, embedding: str, settings: vectors.VectorizerSettings
+    read: _Read, tfidf: vectors.Tfidf, embedder: embedders.Embedder | None, settings: vectors.VectorizerSettings
 ) -> tuple[np.ndarray, vectors.Lsa | None]:
-    if embedding == "minilm":
-        model = vectors.MiniLM()
-        texts = [t for chunk in read.texts for t in chunk.fill_null("").to_pylist()]
-        return model.encode(texts), None
+    if embedder is not None:  # batch by batch: one batch's Python strings at a time
+        out = np.empty((read.n, embedder.dim), dtype=np.float32)
+        start = 0
+        for chunk in read.texts:
+            out[start : start + len(chunk)] = embedder.encode(chunk.fill_null("").to_pylist())
+            start += len(chunk)
+        return out, None
     lsa = vectors.fit_lsa(tfidf.matrix, settings)
     return vectors.lsa_transform(tfidf.matrix, lsa), lsa
+
+
+def choose_embedder(embedding: str | None) -> tuple[str, embedders.Embedder | None, str | None]:
+    """(the embedding used, its embedder (None for LSA), why the default was not used).
+
+    ``None`` asks for the default (``vectors.DEFAULT_EMBEDDING``), and falls back to LSA when its
+    package is missing; an embedding named is that one or an error."""
+    if embedding is not None and embedding not in vectors.EMBEDDINGS:
+        raise ValueError(f"embedding must be one of {', '.join(vectors.EMBEDDINGS)}, not {embedding!r}")
+    wanted = embedding or vectors.DEFAULT_EMBEDDING
+    if wanted == "lsa":
+        return "lsa", None, None
+    try:
+        return wanted, embedders.get(wanted), None
+    except RuntimeError as exc:
+        if embedding is not None:
+            raise
+        logger.warning("the default embedding is unavailable (%(why)s): using LSA", {"why": exc})
+        return "lsa", None, str(exc)
 
 
 def build_index(
     dataset_dir: Path | str,
     index_dir: Path | str,
     *,
-    embedding: str = "lsa",
+    embedding: str | None = None,
     settings: vectors.VectorizerSettings | None = None,
     cards_dir: Path | str | None = None,
     kind: str | None = None,
@@ -208,8 +230,7 @@ def build_index(
     ``-a configs=1``), each model's KV cache per token and context length are kept for filters. ``kind`` (models, datasets, spaces) says which table
     it is, and so which columns the index keeps (``INDEX_COLUMNS``); without it, the table's
     columns say (``infer_kind``). The manifest records it."""
-    if embedding not in vectors.EMBEDDINGS:
-        raise ValueError(f"embedding must be one of {', '.join(vectors.EMBEDDINGS)}, not {embedding!r}")
+    embedding, embedder, fallback = choose_embedder(embedding)
     dataset_dir, index_dir = Path(dataset_dir), Path(index_dir)
     settings = settings or vectors.VectorizerSettings()
     files = store.dataset_files(dataset_dir)
@@ -232,7 +253,7 @@ def build_index(
         kind = kind or infer_kind(table.schema.names)
         if kind not in INDEX_COLUMNS:
             raise ValueError(f"kind must be one of {', '.join(INDEX_COLUMNS)}, not {kind!r}")
-        read = _read(table, keep_texts=embedding == "minilm", cards=cards, kind=kind,
+        read = _read(table, keep_texts=embedder is not None, cards=cards, kind=kind,
                      configs=configs if kind == "models" else None)
     except (pa.ArrowInvalid, OSError) as exc:
         raise CorruptDatasetError(f"the dataset in {dataset_dir} has an unreadable part file: {exc}") from None
@@ -243,7 +264,7 @@ def build_index(
     del read.rows, read.hashes
     bm25 = vectors.bm25_of(counts, settings)
     lap("tfidf")
-    dense, lsa = _dense(read, vectors.tfidf_of(counts, settings) if embedding == "lsa" else counts, embedding, settings)
+    dense, lsa = _dense(read, vectors.tfidf_of(counts, settings) if embedder is None else counts, embedder, settings)
     del counts
     lap("dense")
     ann_settings = ann.choose_settings(read.n)
@@ -264,7 +285,9 @@ def build_index(
                 "terms": len(bm25.term_hashes),
                 "nnz": int(bm25.matrix.nnz),
             },
-            "embedding": {"kind": embedding, "dim": int(dense.shape[1])},
+            "embedding": {
+                "kind": embedding, "dim": int(dense.shape[1]), **({"default_unavailable": fallback} if fallback else {})
+            },
             "ann": {"kind": ann_settings.kind, "nlist": ann_settings.nlist, "nprobe": ann_settings.nprobe},
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 3),

