@@ -28,10 +28,10 @@ from hfhub.index.errors import (
 _LAZY = {
     "build_index": "hfhub.index.build",
     "ModelIndex": "hfhub.index.searcher",
-    "SearchResult": "hfhub.index.searcher",
+    "SearchResult": "hfhub.index.results",
     "Result": "hfhub.index.searcher",
-    "DatasetResult": "hfhub.index.searcher",
-    "SpaceResult": "hfhub.index.searcher",
+    "DatasetResult": "hfhub.index.results",
+    "SpaceResult": "hfhub.index.results",
     "SearchFilters": "hfhub.index.filters",
 }
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -26,7 +26,9 @@ from hfhub.index.errors import EmptyQueryError, IndexKindError, StaleIndexError,
 from hfhub.index.explain import matched_on
 from hfhub.index.filters import SINGULAR, FilterColumns, SearchFilters, check_applies
 from hfhub.index.query import Plan, plan
-from hfhub.links import hub_url
+from hfhub.index.results import RESULTS, DatasetResult, Result, SearchResult, SpaceResult
+
+__all__ = ["DatasetResult", "ModelIndex", "Result", "SearchResult", "SpaceResult"]
 
 # Postings summed for lexical candidates, rarest terms first. Measured at 1M (50 queries): 100k
 # gave recall@10 0.950 of the exact ranking, 200k 0.966 for ~0.4 ms more.
@@ -37,84 +39,6 @@ CANDIDATES = 200  # lexical candidates: the rows of the 4 * CANDIDATES best post
 DENSE_CANDIDATES = 60
 
 
-@dataclass(frozen=True, kw_only=True)
-class Result:
-    """A repo found, of the index's kind; ``to_dict`` adds its ``type`` and Hub ``url``.
-
-    ``score``, ``lexical``, ``dense`` and ``prior`` are in [0, 1] (``hfhub.index.ranking``);
-    ``matched_on`` says which fields held which query terms (``hfhub.index.explain``)."""
-
-    kind: ClassVar[str] = "models"
-    id: str
-    score: float
-    lexical: float
-    dense: float
-    prior: float = 0.0
-    matched_on: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"type": SINGULAR[self.kind], "url": self.url, **self.__dict__}
-
-    @property
-    def url(self) -> str:
-        """The repo's page on the Hub (https://huggingface.co, whatever endpoint was crawled)."""
-        return hub_url(self.kind, self.id)
-
-
-@dataclass(frozen=True, kw_only=True)
-class SearchResult(Result):
-    """A model found."""
-
-    pipeline_tag: str | None
-    library_name: str | None
-    author: str | None
-    license: str | None
-    num_parameters: int | None
-    weights_bytes: int | None
-    est_min_gpu_gb: int | None
-    quantization: str | None
-    downloads: int | None
-    likes: int | None
-    gated: bool | None
-    languages: list[str] | None
-    base_models: list[str] | None
-    architectures: list[str] | None = None
-    gguf_architecture: str | None = None
-    tags: list[str] | None = None
-    context_length: int | None = None
-    est_kv_bytes_per_token: int | None = None
-    trending_score: float | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class DatasetResult(Result):
-    kind: ClassVar[str] = "datasets"
-    author: str | None
-    pretty_name: str | None
-    task_categories: list[str] | None
-    languages: list[str] | None
-    license: str | None
-    size_category: str | None
-    gated: bool | None
-    downloads: int | None
-    likes: int | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class SpaceResult(Result):
-    kind: ClassVar[str] = "spaces"
-    author: str | None
-    title: str | None
-    short_description: str | None
-    sdk: str | None
-    license: str | None
-    models: list[str] | None
-    datasets: list[str] | None
-    runtime_stage: str | None
-    likes: int | None
-
-
-RESULTS: dict[str, type[Result]] = {"models": SearchResult, "datasets": DatasetResult, "spaces": SpaceResult}
 
 
 class ModelIndex:
