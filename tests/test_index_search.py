@@ -161,3 +161,14 @@ def test_like_with_filters_and_unknown_model(index: ModelIndex) -> None:
     assert len(results) == 10 and all(r.quantization for r in results)
     with pytest.raises(UnknownModelError, match="no model"):
         index.like("nobody/nothing")
+
+
+def test_llama_gguf_finds_llama_architecture_gguf_repos(index: ModelIndex) -> None:
+    # issue #22: "llama gguf" --library gguf found no Llama model when only exact words matched; the
+    # GGUF architecture (llama.cpp's name) and the architectures are searchable now
+    top = index.search("llama gguf", k=5, filters=SearchFilters(library="gguf"))
+    assert len(top) == 5 and top[0].gguf_architecture == "llama"  # the architecture before a licence's word
+    for r in top:
+        said = [r.gguf_architecture, *(r.architectures or []), r.id, *(r.base_models or []), r.license, *(r.tags or [])]
+        assert any("llama" in (s or "").lower() for s in said), (r.id, said)
+        assert any("llama" in line for line in r.matched_on) and r.gguf_architecture is not None

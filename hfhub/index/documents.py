@@ -31,6 +31,9 @@ DOCUMENT_COLUMNS = {
     "spaces": ("id", "name"),
 }
 MOE_WORDS = "moe mixture-of-experts"
+# Columns said twice: what a model is built as weighs more than a word of its license or tags
+# ("llama gguf" means llama.cpp's llama architecture before a Llama licence).
+BOOSTS = {"architectures": 2, "model_type": 2, "gguf_architecture": 2}
 COMPLETENESS_FIELDS = {
     "models": ("pipeline_tag", "library_name", "license", "tags", "languages", "downloads", "est_parameters"),
     "datasets": ("task_categories", "license", "languages", "downloads", "size_category", "pretty_name"),
@@ -60,7 +63,7 @@ def document(batch: pa.RecordBatch, text: pa.Array, kind: str = "models") -> pa.
         if name == "moe_evidence":
             parts.append(pc.if_else(batch.column(name).is_valid(), MOE_WORDS, ""))
         else:
-            parts.append(_as_text(batch.column(name)))
+            parts += [_as_text(batch.column(name))] * BOOSTS.get(name, 1)
     return _join(parts)
 
 
