@@ -9,6 +9,7 @@ and is reported as ``text``. Only rows shown are explained (k rows, a few fields
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from hfhub.index.text import query_terms
@@ -77,7 +78,7 @@ def matched_on(
     found: dict[str, set[bytes]] = {}
     for label, column in FIELDS[kind]:
         value = (row.get("id") or "").rpartition("/")[2] if column == "name" else row.get(column)
-        terms = {t for text in _values(value) for t in query_terms(text) if t in wanted}
+        terms = {t for text in _values(value) for t in _terms(text) if t in wanted}
         if terms:
             found.setdefault(label, set()).update(terms)
     explained = set().union(*found.values()) if found else set()
@@ -88,6 +89,12 @@ def matched_on(
     return [f"{label}: {', '.join(t.decode() for t in _reported(terms, wanted))}" for label, terms in shown.items()]
 
 
+@lru_cache(maxsize=1 << 16)
+def _terms(text: str) -> frozenset[bytes]:
+    """The terms of a field value (cached: tasks, libraries, licences and tags repeat across results)."""
+    return frozenset(query_terms(text))
+
+
 def _reported(terms: set[bytes], wanted: Mapping[bytes, float]) -> list[bytes]:
     """The terms to show, heaviest first: a term that is a part or piece of another matched term
     ("generation" of "text-generation", "wav" of "wav2vec2") is left out."""
@@ -95,5 +102,5 @@ def _reported(terms: set[bytes], wanted: Mapping[bytes, float]) -> list[bytes]:
     return sorted(kept, key=lambda t: (-wanted[t], t))
 
 
-def _terms_of(term: bytes) -> set[bytes]:
-    return set(query_terms(term.decode()))
+def _terms_of(term: bytes) -> frozenset[bytes]:
+    return _terms(term.decode())
