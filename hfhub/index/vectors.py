@@ -90,10 +90,6 @@ def tfidf_of(counts: Tfidf, settings: VectorizerSettings) -> Tfidf:
     return Tfidf(matrix, counts.term_hashes, transformer.idf_.astype(np.float32))
 
 
-def fit_tfidf(rows: np.ndarray, hashes: np.ndarray, n_rows: int, settings: VectorizerSettings) -> Tfidf:
-    return tfidf_of(count_terms(rows, hashes, n_rows, settings), settings)
-
-
 def bm25_of(counts: Tfidf, settings: VectorizerSettings) -> Tfidf:
     """Each (document, term)'s BM25 term weight, in [0, 1], and the terms' idf.
 
