@@ -34,9 +34,7 @@ def with_card_text(ids: pa.Array, text: pa.Array, cards: pa.Table | None) -> pa.
     """``text`` with each model's card summary appended (the row order of ``ids`` is kept)."""
     if cards is None:
         return text
-    rows = pa.table({"id": ids, "_row": pa.array(np.arange(len(ids)))})
-    joined = rows.join(cards, "id", join_type="left outer").sort_by("_row")
-    card_text = pc.fill_null(joined.column("card_text"), "").combine_chunks()
+    card_text = pc.fill_null(_joined(ids, cards).column("card_text"), "").combine_chunks()
     return pc.binary_join_element_wise(pc.fill_null(text, ""), card_text, " ")
 
 
@@ -70,7 +68,12 @@ def with_config_facts(batch: pa.RecordBatch, configs: pa.Table | None) -> pa.Rec
     """``batch`` with the configs' columns (nulls for a model without a parsed config)."""
     if configs is None:
         return batch
-    rows = pa.table({"id": batch.column("id"), "_row": pa.array(np.arange(batch.num_rows))})
-    joined = rows.join(configs, "id", join_type="left outer").sort_by("_row")
+    joined = _joined(batch.column("id"), configs)
     arrays = [*batch.columns, *(joined.column(name).combine_chunks() for name in CONFIG_COLUMNS.values())]
     return pa.RecordBatch.from_arrays(arrays, names=[*batch.schema.names, *CONFIG_COLUMNS.values()])
+
+
+def _joined(ids: pa.Array, table: pa.Table) -> pa.Table:
+    """``table``'s rows for ``ids``, in their order (nulls for an id it lacks; it holds each id once)."""
+    rows = pa.table({"id": ids, "_row": pa.array(np.arange(len(ids)))})
+    return rows.join(table, "id", join_type="left outer").sort_by("_row")
